@@ -1,0 +1,55 @@
+package dev.slicedattention.timing;
+
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * Wall-clock time spent in each {@link Stage} of one forward pass, in nanoseconds. Backends add to
+ * it stage by stage; a batched pass adds the time of every head. Not thread-safe.
+ */
+public final class StageTimes {
+    private final EnumMap<Stage, Long> nanos = new EnumMap<>(Stage.class);
+
+    public void add(Stage stage, long elapsedNanos) {
+        nanos.merge(stage, elapsedNanos, Long::sum);
+    }
+
+    public long nanos(Stage stage) {
+        return nanos.getOrDefault(stage, 0L);
+    }
+
+    public double millis(Stage stage) {
+        return nanos(stage) / 1e6;
+    }
+
+    /** Sum over all stages, transfers included. */
+    public long totalNanos() {
+        long total = 0;
+        for (long value : nanos.values()) {
+            total += value;
+        }
+        return total;
+    }
+
+    public Map<Stage, Long> asMap() {
+        return Map.copyOf(nanos);
+    }
+
+    /** Runs {@code body} and charges its wall-clock time to {@code stage}. */
+    public void time(Stage stage, Runnable body) {
+        long start = System.nanoTime();
+        body.run();
+        add(stage, System.nanoTime() - start);
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder text = new StringBuilder("StageTimes[");
+        for (Stage stage : Stage.values()) {
+            if (nanos.containsKey(stage)) {
+                text.append(stage.key()).append('=').append(String.format("%.3f", millis(stage))).append("ms ");
+            }
+        }
+        return text.append("total=").append(String.format("%.3f", totalNanos() / 1e6)).append("ms]").toString();
+    }
+}

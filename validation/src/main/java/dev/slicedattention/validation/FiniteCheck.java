@@ -1,0 +1,55 @@
+package dev.slicedattention.validation;
+
+import dev.slicedattention.error.InvalidInputException;
+
+/** Refuses NaN and ±∞ (SPEC §3) with a message that names the tensor and the first offending index. */
+public final class FiniteCheck {
+    private FiniteCheck() {}
+
+    /**
+     * @param name  the tensor's name as the user knows it ("Q", "K", "V", "theta", or a file name)
+     * @param data  row-major values
+     * @param shape the tensor's shape, used to print the index as [i, j, k]
+     */
+    public static void requireFinite(String name, float[] data, int[] shape) {
+        for (int i = 0; i < data.length; i++) {
+            if (!Float.isFinite(data[i])) {
+                throw new InvalidInputException(name + " contains " + describe(data[i]) + " at index "
+                        + formatIndex(i, shape) + ": inputs must be finite");
+            }
+        }
+    }
+
+    /** The float64 variant, for tensors read from float64 {@code .npy} files before conversion. */
+    public static void requireFinite(String name, double[] data, int[] shape) {
+        for (int i = 0; i < data.length; i++) {
+            if (!Double.isFinite(data[i])) {
+                throw new InvalidInputException(name + " contains " + describe(data[i]) + " at index "
+                        + formatIndex(i, shape) + ": inputs must be finite");
+            }
+        }
+    }
+
+    private static String describe(double value) {
+        return Double.isNaN(value) ? "NaN" : (value > 0 ? "+Infinity" : "-Infinity");
+    }
+
+    /** Turns a flat row-major offset into "[i, j, k]" for the given shape. */
+    public static String formatIndex(long flat, int[] shape) {
+        long[] index = new long[shape.length];
+        long rest = flat;
+        for (int axis = shape.length - 1; axis >= 0; axis--) {
+            int size = Math.max(shape[axis], 1);
+            index[axis] = rest % size;
+            rest /= size;
+        }
+        StringBuilder text = new StringBuilder("[");
+        for (int axis = 0; axis < index.length; axis++) {
+            if (axis > 0) {
+                text.append(", ");
+            }
+            text.append(index[axis]);
+        }
+        return text.append(']').toString();
+    }
+}

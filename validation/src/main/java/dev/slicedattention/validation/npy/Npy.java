@@ -1,0 +1,273 @@
+package dev.slicedattention.validation.npy;
+
+import dev.slicedattention.error.NpyFormatException;
+import dev.slicedattention.validation.FiniteCheck;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A small, strict reader and writer of NumPy's {@code .npy} format (versions 1.0, 2.0, 3.0):
+ * little-endian float32 or float64, C order, any rank. float64 is converted to float32 on reading;
+ * everything else — another dtype, big-endian data, Fortran order, a malformed header, a shape that
+ * does not match the data — is refused with a message that names the file and the problem.
+ *
+ * <p>No well-kept Java library reads {@code .npy} with this strictness and without a large
+ * dependency tree, so the format (a magic string, a Python-literal header, raw data) is parsed here.
+ */
+public final class Npy {
+    private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
+    private static final Pattern DESCR = Pattern.compile("'descr'\\s*:\\s*'([^']*)'");
+    private static final Pattern FORTRAN = Pattern.compile("'fortran_order'\\s*:\\s*(True|False)");
+    private static final Pattern SHAPE = Pattern.compile("'shape'\\s*:\\s*\\(([^)]*)\\)");
+    private static final Pattern KEY = Pattern.compile("'([^']*)'\\s*:");
+
+    private Npy() {}
+
+    /** Reads a float32 or float64 {@code .npy} file as float32. */
+    public static NpyArray read(Path file) {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (NoSuchFileException missing) {
+            throw new NpyFormatException(file + ": no such file");
+        } catch (IOException failure) {
+            throw new NpyFormatException(file + ": cannot be read (" + failure.getMessage() + ")", failure);
+        }
+        return parse(file.toString(), bytes);
+    }
+
+    /** Parses the bytes of a {@code .npy} file; {@code name} is used in error messages. */
+    public static NpyArray parse(String name, byte[] bytes) {
+        if (bytes.length < 10 || !startsWithMagic(bytes)) {
+            throw new NpyFormatException(name + ": not a .npy file (the magic string \\x93NUMPY is missing)");
+        }
+        int major = bytes[6] & 0xff;
+        int headerLength;
+        int headerStart;
+        ByteBuffer little = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        if (major == 1) {
+            headerLength = little.getShort(8) & 0xffff;
+            headerStart = 10;
+        } else if (major == 2 || major == 3) {
+            if (bytes.length < 12) {
+                throw new NpyFormatException(name + ": truncated header");
+            }
+            long length = little.getInt(8) & 0xffffffffL;
+            if (length > Integer.MAX_VALUE) {
+                throw new NpyFormatException(name + ": header length " + length + " is not plausible");
+            }
+            headerLength = (int) length;
+            headerStart = 12;
+        } else {
+            throw new NpyFormatException(name + ": unsupported .npy format version " + major + "."
+                    + (bytes[7] & 0xff) + " (1.0, 2.0 and 3.0 are read)");
+        }
+        if ((long) headerStart + headerLength > bytes.length) {
+            throw new NpyFormatException(name + ": truncated header (it claims " + headerLength
+                    + " bytes, the file has " + (bytes.length - headerStart) + " after the preamble)");
+        }
+        String header = new String(bytes, headerStart, headerLength,
+                major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1).trim();
+        String dtype = headerValue(name, header, DESCR, "descr");
+        boolean fortran = "True".equals(headerValue(name, header, FORTRAN, "fortran_order"));
+        int[] shape = parseShape(name, headerValue(name, header, SHAPE, "shape"));
+        checkKeys(name, header);
+        if (fortran) {
+            throw new NpyFormatException(name + ": Fortran-order arrays are not supported; save a C-order array "
+                    + "(numpy.ascontiguousarray(x)) instead");
+        }
+        int itemSize = switch (dtype) {
+            case "<f4" -> 4;
+            case "<f8" -> 8;
+            default -> throw new NpyFormatException(name + ": dtype '" + dtype + "' is not supported; "
+                    + "only little-endian float32 ('<f4') and float64 ('<f8') are read (x.astype(numpy.float32))");
+        };
+        long count = 1;
+        for (int size : shape) {
+            count *= size;
+        }
+        long dataStart = (long) headerStart + headerLength;
+        long expected = count * itemSize;
+        long actual = bytes.length - dataStart;
+        if (actual != expected) {
+            throw new NpyFormatException(name + ": shape " + shapeText(shape) + " of " + dtype + " needs "
+                    + expected + " bytes of data but the file has " + actual
+                    + (actual < expected ? " (truncated)" : " (trailing bytes)"));
+        }
+        if (count > Integer.MAX_VALUE - 8) {
+            throw new NpyFormatException(name + ": " + count + " values do not fit in one Java array");
+        }
+        float[] data = new float[(int) count];
+        ByteBuffer values = ByteBuffer.wrap(bytes, (int) dataStart, (int) expected).order(ByteOrder.LITTLE_ENDIAN);
+        if (itemSize == 4) {
+            values.asFloatBuffer().get(data);
+        } else {
+            for (int i = 0; i < data.length; i++) {
+                double value = values.getDouble((int) dataStart + 8 * i);
+                float narrowed = (float) value;
+                if (Double.isFinite(value) && Float.isInfinite(narrowed)) {
+                    throw new NpyFormatException(name + ": value " + value + " at index "
+                            + FiniteCheck.formatIndex(i, shape) + " is outside float32's range");
+                }
+                data[i] = narrowed;
+            }
+        }
+        return new NpyArray(shape, data, dtype);
+    }
+
+    private static boolean startsWithMagic(byte[] bytes) {
+        for (int i = 0; i < MAGIC.length; i++) {
+            if (bytes[i] != MAGIC[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String headerValue(String name, String header, Pattern pattern, String key) {
+        if (!header.startsWith("{") || !header.endsWith("}")) {
+            throw new NpyFormatException(name + ": malformed header (not a Python dict literal): " + header);
+        }
+        Matcher matcher = pattern.matcher(header);
+        if (!matcher.find()) {
+            throw new NpyFormatException(name + ": malformed header (no '" + key + "' entry): " + header);
+        }
+        return matcher.group(1);
+    }
+
+    private static void checkKeys(String name, String header) {
+        Matcher keys = KEY.matcher(header);
+        while (keys.find()) {
+            String key = keys.group(1);
+            if (!key.equals("descr") && !key.equals("fortran_order") && !key.equals("shape")) {
+                throw new NpyFormatException(name + ": malformed header (unexpected key '" + key + "')");
+            }
+        }
+    }
+
+    private static int[] parseShape(String name, String text) {
+        List<Integer> sizes = new ArrayList<>();
+        for (String part : text.split(",")) {
+            String trimmed = part.trim();
+            if (trimmed.isEmpty()) {
+                continue;
+            }
+            if (trimmed.endsWith("L")) { // Python 2 long literal
+                trimmed = trimmed.substring(0, trimmed.length() - 1);
+            }
+            try {
+                long size = Long.parseLong(trimmed);
+                if (size < 0 || size > Integer.MAX_VALUE) {
+                    throw new NumberFormatException();
+                }
+                sizes.add((int) size);
+            } catch (NumberFormatException bad) {
+                throw new NpyFormatException(name + ": malformed shape (" + text + ")");
+            }
+        }
+        return sizes.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** NumPy's way of printing a shape: (3,), (3, 4). */
+    public static String shapeText(int[] shape) {
+        StringBuilder text = new StringBuilder("(");
+        for (int axis = 0; axis < shape.length; axis++) {
+            if (axis > 0) {
+                text.append(", ");
+            }
+            text.append(shape[axis]);
+        }
+        if (shape.length == 1) {
+            text.append(',');
+        }
+        return text.append(')').toString();
+    }
+
+    /** The bytes of a version-1.0 little-endian float32 C-order {@code .npy} file. */
+    public static byte[] toBytes(int[] shape, float[] data) {
+        byte[] header = header("<f4", shape);
+        ByteBuffer buffer = ByteBuffer.allocate(header.length + 4 * data.length).order(ByteOrder.LITTLE_ENDIAN);
+        buffer.put(header);
+        buffer.asFloatBuffer().put(data);
+        return buffer.array();
+    }
+
+    /** The bytes of a version-1.0 little-endian float64 C-order {@code .npy} file. */
+    public static byte[] toBytes(int[] shape, double[] data) {
+        byte[] header = header("<f8", shape);
+        ByteBuffer buffer = ByteBuffer.allocate(header.length + 8 * data.length).order(ByteOrder.LITTLE_ENDIAN);
+        buffer.put(header);
+        buffer.asDoubleBuffer().put(data);
+        return buffer.array();
+    }
+
+    /**
+     * Magic, version, header length and the header dict, padded with spaces and ended by a newline so
+     * that the data starts on a 64-byte boundary, as NumPy writes it.
+     */
+    private static byte[] header(String dtype, int[] shape) {
+        String dict = "{'descr': '" + dtype + "', 'fortran_order': False, 'shape': " + shapeText(shape) + ", }";
+        int unpadded = 10 + dict.length() + 1;
+        int padding = (64 - unpadded % 64) % 64;
+        String text = dict + " ".repeat(padding) + "\n";
+        ByteBuffer buffer = ByteBuffer.allocate(10 + text.length()).order(ByteOrder.LITTLE_ENDIAN);
+        buffer.put(MAGIC).put((byte) 1).put((byte) 0).putShort((short) text.length());
+        buffer.put(text.getBytes(StandardCharsets.ISO_8859_1));
+        return buffer.array();
+    }
+
+    /** Writes float32 data atomically: to a temporary file beside {@code file}, then moved into place. */
+    public static void write(Path file, int[] shape, float[] data) {
+        writeAtomically(file, toBytes(shape, data));
+    }
+
+    /** Writes float64 data atomically. */
+    public static void write(Path file, int[] shape, double[] data) {
+        writeAtomically(file, toBytes(shape, data));
+    }
+
+    private static void writeAtomically(Path file, byte[] bytes) {
+        Path target = file.toAbsolutePath();
+        Path temporary = null;
+        try {
+            Path folder = target.getParent();
+            if (folder != null) {
+                Files.createDirectories(folder);
+            }
+            temporary = Files.createTempFile(folder, "." + target.getFileName(), ".part");
+            Files.write(temporary, bytes);
+            try {
+                Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException notAtomic) {
+                Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException failure) {
+            throw new NpyFormatException(file + ": cannot be written (" + failure.getMessage() + ")", failure);
+        } finally {
+            if (temporary != null) {
+                try {
+                    Files.deleteIfExists(temporary);
+                } catch (IOException ignored) {
+                    // best effort: the temporary name starts with '.' and ends with .part
+                }
+            }
+        }
+    }
+
+    /** Reads a {@code .npy} file from a stream (for resources); {@code name} is used in messages. */
+    public static NpyArray read(String name, InputStream in) throws IOException {
+        return parse(name, in.readAllBytes());
+    }
+}

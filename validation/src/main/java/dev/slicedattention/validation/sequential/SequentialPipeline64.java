@@ -1,0 +1,88 @@
+package dev.slicedattention.validation.sequential;
+
+import dev.slicedattention.validation.AttentionBatch;
+import java.util.Arrays;
+import java.util.Comparator;
+
+/**
+ * The same pipeline in float64 throughout: the reference for sizes where the O(m·n·e) naive
+ * form is too slow. It agrees with {@link dev.slicedattention.validation.NaiveReference} to
+ * about 1e-15 relative.
+ */
+public final class SequentialPipeline64 {
+    private SequentialPipeline64() {}
+
+    public static double[] forward(AttentionBatch batch) {
+        int heads = batch.heads(), m = batch.m(), n = batch.n(), d = batch.d(), e = batch.e();
+        double[] out = new double[heads * m * e];
+        for (int p = 0; p < heads; p++) {
+            // Projection with the key-mean shift (see Projection), all in float64.
+            double[] centre = Projection.valueMean(batch.k(), p * n, n, d);
+            double[] s = project(batch.q(), p * m, m, d, batch.theta(), p * d, centre);
+            double[] t = project(batch.k(), p * n, n, d, batch.theta(), p * d, centre);
+            double[] mu = Projection.valueMean(batch.v(), p * n, n, e);
+
+            // Sort: indices by key.
+            Integer[] order = new Integer[n];
+            Arrays.setAll(order, j -> j);
+            Arrays.sort(order, Comparator.comparingDouble(j -> t[j]));
+            double[] tau = new double[n];
+            for (int k = 0; k < n; k++) {
+                tau[k] = t[order[k]];
+            }
+
+            // Exclusive prefix sums A, B, C.
+            double[] a = new double[(n + 1) * e];
+            double[] b = new double[(n + 1) * e];
+            double[] c = new double[n + 1];
+            for (int k = 0; k < n; k++) {
+                int source = (p * n + order[k]) * e;
+                for (int col = 0; col < e; col++) {
+                    double u = batch.v()[source + col] - mu[col];
+                    a[(k + 1) * e + col] = a[k * e + col] + u;
+                    b[(k + 1) * e + col] = b[k * e + col] + tau[k] * u;
+                }
+                c[k + 1] = c[k] + tau[k];
+            }
+
+            // Rank and combine.
+            for (int i = 0; i < m; i++) {
+                int r = lowerBound(tau, s[i]);
+                double z = s[i] * (2.0 * r - n) + c[n] - 2.0 * c[r];
+                int outRow = (p * m + i) * e;
+                for (int col = 0; col < e; col++) {
+                    double numerator = s[i] * a[r * e + col] - b[r * e + col];
+                    out[outRow + col] = z > 0.0 ? numerator / z : 0.0;
+                }
+            }
+        }
+        return out;
+    }
+
+    private static double[] project(float[] matrix, int firstRow, int rows, int d, float[] theta,
+                                    int thetaOffset, double[] centre) {
+        double[] out = new double[rows];
+        for (int i = 0; i < rows; i++) {
+            double sum = 0.0;
+            int row = (firstRow + i) * d;
+            for (int k = 0; k < d; k++) {
+                sum += theta[thetaOffset + k] * (matrix[row + k] - centre[k]);
+            }
+            out[i] = sum;
+        }
+        return out;
+    }
+
+    private static int lowerBound(double[] tau, double value) {
+        int low = 0, high = tau.length;
+        while (low < high) {
+            int mid = (low + high) >>> 1;
+            if (tau[mid] < value) {
+                low = mid + 1;
+            } else {
+                high = mid;
+            }
+        }
+        return low;
+    }
+}
