@@ -9,6 +9,20 @@ import java.util.Map;
  */
 public final class StageTimes {
     private final EnumMap<Stage, Long> nanos = new EnumMap<>(Stage.class);
+    private long setupNanos;
+
+    /**
+     * Time spent preparing to run rather than running: building a device execution plan and JIT
+     * compiling its kernels on the first call for a shape. Kept apart from the stages (and from
+     * {@link #totalNanos()}) because a steady-state call does not pay it.
+     */
+    public void addSetup(long elapsedNanos) {
+        setupNanos += elapsedNanos;
+    }
+
+    public long setupNanos() {
+        return setupNanos;
+    }
 
     public void add(Stage stage, long elapsedNanos) {
         nanos.merge(stage, elapsedNanos, Long::sum);
@@ -22,7 +36,7 @@ public final class StageTimes {
         return nanos(stage) / 1e6;
     }
 
-    /** Sum over all stages, transfers included. */
+    /** Sum over all stages, transfers included, setup excluded. */
     public long totalNanos() {
         long total = 0;
         for (long value : nanos.values()) {
@@ -49,6 +63,9 @@ public final class StageTimes {
             if (nanos.containsKey(stage)) {
                 text.append(stage.key()).append('=').append(String.format("%.3f", millis(stage))).append("ms ");
             }
+        }
+        if (setupNanos > 0) {
+            text.append("setup=").append(String.format("%.3f", setupNanos / 1e6)).append("ms ");
         }
         return text.append("total=").append(String.format("%.3f", totalNanos() / 1e6)).append("ms]").toString();
     }

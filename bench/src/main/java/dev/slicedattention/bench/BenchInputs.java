@@ -1,0 +1,30 @@
+package dev.slicedattention.bench;
+
+import dev.slicedattention.BackendInfo;
+import dev.slicedattention.SlicedAttention;
+import dev.slicedattention.validation.AttentionBatch;
+import dev.slicedattention.validation.InputGenerator;
+import dev.slicedattention.validation.Shape;
+
+/** The inputs every benchmark uses: standard normal data from one fixed seed, self-attention shape (m = n). */
+public final class BenchInputs {
+    /** The seed of every benchmark input, so that every run measures the same data. */
+    public static final long SEED = 20251211L;
+
+    private BenchInputs() {}
+
+    public static AttentionBatch batch(int heads, int n, int d, int e) {
+        return InputGenerator.GAUSSIAN.generate(new Shape(heads, n, n, d, e), SEED);
+    }
+
+    /** The installed backend called {@code name}, as {@link SlicedAttention#backends()} lists it. */
+    public static BackendInfo backend(String name) {
+        for (BackendInfo info : SlicedAttention.backends()) {
+            if (info.name().equals(name)) {
+                return info;
+            }
+        }
+        throw new IllegalArgumentException("backend '" + name + "' is not installed here; available: "
+                + SlicedAttention.backends().stream().map(BackendInfo::name).toList());
+    }
+}

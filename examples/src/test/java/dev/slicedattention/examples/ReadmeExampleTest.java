@@ -1,0 +1,70 @@
+package dev.slicedattention.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.slicedattention.SlicedAttention;
+import dev.slicedattention.Tensor;
+import dev.slicedattention.validation.AttentionBatch;
+import dev.slicedattention.validation.ErrorMetrics;
+import dev.slicedattention.validation.NaiveReference;
+import dev.slicedattention.validation.TolerancePolicy;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** The README's Java example compiles (it is this module's main code), runs, and is the README's text. */
+class ReadmeExampleTest {
+    private static final Path ROOT = Path.of(System.getProperty("user.dir")).getParent();
+
+    @Test
+    void readmeShowsExactlyTheExampleSource() throws IOException {
+        String readme = Files.readString(ROOT.resolve("README.md"));
+        Matcher block = Pattern.compile("<!-- example:UseFromJava -->\\s*```java\\n(.*?)```", Pattern.DOTALL).matcher(readme);
+        assertTrue(block.find(), "README.md has no ```java block after <!-- example:UseFromJava -->");
+        String source = Files.readString(ROOT.resolve(
+                "examples/src/main/java/dev/slicedattention/examples/UseFromJava.java"));
+        String withoutHeader = source.substring(source.indexOf("package "));
+        assertEquals(withoutHeader.strip(), block.group(1).strip(),
+                "README.md's example differs from examples/.../UseFromJava.java: copy the file into the README");
+    }
+
+    @Test
+    void exampleRunsOnJvmPar() {
+        PrintStream original = System.out;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            UseFromJava.main(new String[] {"jvm-par"});
+        } finally {
+            System.setOut(original);
+        }
+        String printed = captured.toString(StandardCharsets.UTF_8);
+        assertTrue(printed.startsWith("jvm-par on "), printed);
+        assertTrue(printed.contains("output (1024, 64)"), printed);
+    }
+
+    @Test
+    void exampleOutputMatchesTheReference() {
+        int m = 1024, n = 1024, d = 64, e = 64;
+        Random random = new Random(7);
+        float[] q = UseFromJava.gaussian(random, m * d);
+        float[] k = UseFromJava.gaussian(random, n * d);
+        float[] v = UseFromJava.gaussian(random, n * e);
+        float[] theta = UseFromJava.gaussian(random, d);
+        Tensor out;
+        try (var backend = SlicedAttention.open("jvm-par")) {
+            out = backend.forward(Tensor.wrap(q, m, d), Tensor.wrap(k, n, d), Tensor.wrap(v, n, e), Tensor.wrap(theta, d));
+        }
+        AttentionBatch batch = new AttentionBatch(1, m, n, d, e, q, k, v, theta);
+        ErrorMetrics metrics = ErrorMetrics.compare(out.data(), NaiveReference.attend(batch), batch);
+        assertTrue(TolerancePolicy.SEQUENTIAL_FLOAT32.accepts(metrics, n), metrics.toString());
+    }
+}
