@@ -41,9 +41,9 @@ public final class Npy {
         try {
             bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException missing) {
-            throw new NpyFormatException(file + ": no such file");
+            throw new NpyFormatException(file + ": no such file; check the path");
         } catch (IOException failure) {
-            throw new NpyFormatException(file + ": cannot be read (" + failure.getMessage() + ")", failure);
+            throw new NpyFormatException(file + ": cannot be read (" + failure.getMessage() + "); check its permissions", failure);
         }
         return parse(file.toString(), bytes);
     }

@@ -1,0 +1,74 @@
+package dev.slicedattention.host;
+
+import dev.slicedattention.Backend;
+import dev.slicedattention.ForwardResult;
+import dev.slicedattention.SlicedAttention;
+import dev.slicedattention.Tensor;
+import dev.slicedattention.error.InvalidInputException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "attend", mixinStandardHelpOptions = true,
+        description = {"Sliced ReLU attention on your tensors: float32 or float64 .npy files, one head (2-D: Q [m,d],",
+                "K [n,d], V [n,e], θ [d]) or batched (3-D: [P,·,·], θ [P,d]). Writes O as float32 .npy, [m,e] or [P,m,e]."},
+        footer = {"%nExample:",
+                "  scripts/sliced-attention attend --q q.npy --k k.npy --v v.npy --theta theta.npy --out o.npy --backend jvm-par",
+                ExitCode.FOOTER})
+final class AttendCommand implements Callable<Integer> {
+    @Mixin
+    GlobalOptions options;
+
+    @Option(names = "--q", required = true, paramLabel = "Q.npy", description = "Queries [m, d] or [P, m, d].")
+    Path q;
+
+    @Option(names = "--k", required = true, paramLabel = "K.npy", description = "Keys [n, d] or [P, n, d].")
+    Path k;
+
+    @Option(names = "--v", required = true, paramLabel = "V.npy", description = "Values [n, e] or [P, n, e].")
+    Path v;
+
+    @Option(names = "--theta", required = true, paramLabel = "T.npy", description = "Slice direction θ [d] or [P, d].")
+    Path theta;
+
+    @Option(names = "--out", required = true, paramLabel = "O.npy", description = "Output file (float32 .npy).")
+    Path out;
+
+    @Option(names = "--backend", paramLabel = "NAME", description = "Backend (default: the fastest available, ${DEFAULT-VALUE}).")
+    String backend = SlicedAttention.FASTEST;
+
+    @Option(names = "--force", description = "Replace --out if it exists.")
+    boolean force;
+
+    private final Console console;
+
+    AttendCommand(Console console) {
+        this.console = console;
+    }
+
+    @Override
+    public Integer call() {
+        if (Files.exists(out) && !force) {
+            throw new InvalidInputException(out + " exists: choose another --out, or add --force to replace it");
+        }
+        Path parent = out.toAbsolutePath().getParent();
+        if (parent != null && !Files.isDirectory(parent)) {
+            throw new InvalidInputException("the folder of --out " + out + " does not exist: create it first");
+        }
+        Tensor queries = Tensor.readNpy(q);
+        Tensor keys = Tensor.readNpy(k);
+        Tensor values = Tensor.readNpy(v);
+        Tensor direction = Tensor.readNpy(theta);
+        Backend.batch(queries, keys, values, direction); // shapes and finiteness, before a device is opened
+        try (Backend opened = SlicedAttention.open(backend)) {
+            ForwardResult result = opened.run(queries, keys, values, direction);
+            result.output().writeNpy(out);
+            console.err().printf("attend: %s on %s, output %s -> %s (%.1f ms)%n", opened.info().name(),
+                    opened.info().deviceName(), result.output().shapeText(), out, result.times().totalNanos() / 1e6);
+        }
+        return ExitCode.OK;
+    }
+}

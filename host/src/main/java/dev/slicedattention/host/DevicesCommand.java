@@ -1,0 +1,46 @@
+package dev.slicedattention.host;
+
+import dev.slicedattention.BackendInfo;
+import dev.slicedattention.SlicedAttention;
+import dev.slicedattention.spi.BackendProvider;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+@Command(name = "devices", mixinStandardHelpOptions = true, description = "List every backend available here: device, kind, memory, runtime.",
+        footer = {"%nExample:%n  scripts/sliced-attention devices", ExitCode.FOOTER})
+final class DevicesCommand implements Callable<Integer> {
+    @Mixin
+    GlobalOptions options;
+
+    private final Console console;
+
+    DevicesCommand(Console console) {
+        this.console = console;
+    }
+
+    @Override
+    public Integer call() {
+        Table table = new Table("backend", "kind", "device", "memory", "runtime", "threads/units");
+        for (BackendInfo info : SlicedAttention.backends()) {
+            table.add(info.name(), info.kind(), info.deviceName(), gib(info.memoryBytes()), info.runtime(), info.threads());
+        }
+        table.print(console.out());
+        boolean tornado = false;
+        for (BackendProvider provider : SlicedAttention.providers()) {
+            if (provider.family().equals("tornado")) {
+                tornado = true;
+                provider.unavailableReason().ifPresent(reason -> console.out().println("tornado: " + reason));
+            }
+        }
+        if (!tornado) {
+            console.out().println("TornadoVM: not enabled in this JVM. To run on OpenCL/CUDA devices, install the "
+                    + "TornadoVM SDK, source its setvars.sh (it sets TORNADOVM_HOME) and run this script again; see README.md.");
+        }
+        return ExitCode.OK;
+    }
+
+    static String gib(long bytes) {
+        return String.format("%.1f GiB", bytes / (double) (1L << 30));
+    }
+}

@@ -1,0 +1,54 @@
+package dev.slicedattention.host;
+
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.IFactory;
+
+/**
+ * {@code sliced-attention}: the command-line driver. Every command is a client of the public API
+ * ({@code dev.slicedattention}); none reaches into a backend. With no command, runs {@code showcase}.
+ */
+@Command(name = "sliced-attention", mixinStandardHelpOptions = true, version = "sliced-attention 0.1.0",
+        description = {"Sliced ReLU attention on the JVM and on OpenCL/CUDA devices through TornadoVM.",
+                "With no command, runs the showcase."},
+        footer = {"%nExamples:",
+                "  scripts/sliced-attention                 # the showcase",
+                "  scripts/sliced-attention devices",
+                "  scripts/sliced-attention attend --q q.npy --k k.npy --v v.npy --theta t.npy --out o.npy",
+                ExitCode.FOOTER})
+public final class Main implements Callable<Integer> {
+    private final Console console;
+
+    Main(Console console) {
+        this.console = console;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        return new ShowcaseCommand(console).call();
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(Console.system(), args));
+    }
+
+    /** Runs the CLI and returns its exit code; the tests call this with captured streams. */
+    public static int run(Console console, String... args) {
+        IFactory factory = CommandLine.defaultFactory();
+        CommandLine commandLine = new CommandLine(new Main(console), factory)
+                .addSubcommand(new CommandLine(new ShowcaseCommand(console), factory))
+                .addSubcommand(new CommandLine(new DevicesCommand(console), factory))
+                .addSubcommand(new CommandLine(new AttendCommand(console), factory))
+                .addSubcommand(new CommandLine(new ValidateCommand(console), factory))
+                .addSubcommand(new CommandLine(new ChartCommand(console), factory));
+        commandLine.setOut(new java.io.PrintWriter(console.out(), true));
+        commandLine.setErr(new java.io.PrintWriter(console.err(), true));
+        commandLine.setExecutionExceptionHandler(new Failures(console));
+        commandLine.setParameterExceptionHandler((ex, cmdArgs) -> {
+            console.err().println("error: " + ex.getMessage() + ". See '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
+            return ExitCode.BAD_INPUT;
+        });
+        return commandLine.execute(args);
+    }
+}

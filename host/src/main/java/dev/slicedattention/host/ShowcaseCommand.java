@@ -1,0 +1,201 @@
+package dev.slicedattention.host;
+
+import dev.slicedattention.Backend;
+import dev.slicedattention.BackendInfo;
+import dev.slicedattention.report.ReportWriter;
+import dev.slicedattention.results.DeviceInfo;
+import dev.slicedattention.results.KernelDump;
+import dev.slicedattention.results.MachineInfo;
+import dev.slicedattention.results.ResultsIO;
+import dev.slicedattention.results.RunConfig;
+import dev.slicedattention.results.RunRecord;
+import dev.slicedattention.results.RunResults;
+import dev.slicedattention.results.StageTimes;
+import dev.slicedattention.validation.AttentionBatch;
+import dev.slicedattention.validation.InputGenerator;
+import dev.slicedattention.validation.Shape;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "showcase", mixinStandardHelpOptions = true,
+        description = {"Every backend over a sweep of sizes: validated against the float64 reference, timed per stage,",
+                "compared with softmax attention; prints a table and writes results/<run-id>/ with results.json,",
+                "results.csv, charts (PNG + SVG) and index.html. The default sweep takes about two minutes on a 2-core laptop."},
+        footer = {"%nExamples:",
+                "  scripts/sliced-attention showcase",
+                "  scripts/sliced-attention showcase --sizes 2^10..2^16 --backends jvm-par,tornado:0:0",
+                "  scripts/sliced-attention showcase --heads 4 --dim 32 --value-dim 32 --repeats 5 --out /tmp/runs",
+                ExitCode.FOOTER})
+final class ShowcaseCommand implements Callable<Integer> {
+    /** The kernel gallery: the TornadoVM backend writes the device code of each stage into this folder. */
+    static final String KERNEL_DIR_PROPERTY = "sliced.attention.kernelDir";
+
+    @Mixin
+    GlobalOptions options;
+
+    @Option(names = "--sizes", converter = Sizes.class, paramLabel = "N,...",
+            description = "Sequence lengths n (= m); 4096, 2^12 or 2^6..2^20 (default: 2^6,2^8,...,2^20).")
+    List<Integer> sizes = List.of(1 << 6, 1 << 8, 1 << 10, 1 << 12, 1 << 14, 1 << 16, 1 << 18, 1 << 20);
+
+    @Option(names = "--heads", paramLabel = "P", description = "Heads per launch (default: ${DEFAULT-VALUE}).")
+    int heads = 1;
+
+    @Option(names = "--dim", paramLabel = "D", description = "Query/key dimension d (default: ${DEFAULT-VALUE}).")
+    int dim = 64;
+
+    @Option(names = "--value-dim", paramLabel = "E", description = "Value dimension e (default: ${DEFAULT-VALUE}).")
+    int valueDim = 64;
+
+    @Option(names = "--repeats", paramLabel = "R", description = "Timed calls per point after the first (default: ${DEFAULT-VALUE}); the median is reported.")
+    int repeats = 3;
+
+    @Option(names = "--backends", split = ",", paramLabel = "NAME",
+            description = "Backends to run (default: every available one; jvm-seq always runs as the baseline).")
+    List<String> backends = List.of();
+
+    @Option(names = "--softmax-max", paramLabel = "N",
+            description = "Largest n at which softmax attention (O(n²)) is timed (default: ${DEFAULT-VALUE}).")
+    int softmaxMax = 4096;
+
+    @Option(names = "--generator", paramLabel = "NAME", description = "Input generator (default: ${DEFAULT-VALUE}).")
+    String generator = "gaussian";
+
+    @Option(names = "--seed", description = "Seed of the inputs (default: ${DEFAULT-VALUE}).")
+    long seed = 42;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Parent folder of the run folders (default: ${DEFAULT-VALUE}).")
+    Path out = Path.of("results");
+
+    private final Console console;
+
+    ShowcaseCommand(Console console) {
+        this.console = console;
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        requirePositive("--heads", heads);
+        requirePositive("--dim", dim);
+        requirePositive("--value-dim", valueDim);
+        requirePositive("--repeats", repeats);
+        InputGenerator inputs = InputGenerator.parse(generator);
+        try (BackendSet set = BackendSet.open(backends)) {
+            Path folder = ResultsFolder.create(out);
+            Path kernels = folder.resolve("kernels");
+            if (set.anyTornado()) {
+                Files.createDirectories(kernels);
+                System.setProperty(KERNEL_DIR_PROPERTY, kernels.toAbsolutePath().toString());
+            }
+            List<RunRecord> records = new ArrayList<>();
+            try (Progress progress = Progress.start(console, options, "showcase", (long) sizes.size() * set.backends().size())) {
+                for (int n : sizes) {
+                    AttentionBatch batch = inputs.generate(new Shape(heads, n, n, dim, valueDim), seed + n);
+                    Check check = Check.of(batch);
+                    Double seqTotal = null;
+                    for (Backend backend : set.backends()) {
+                        progress.step(backend.info().name() + " n=" + n);
+                        RunRecord record = measure(backend, batch, check, seqTotal);
+                        if (backend.info().name().equals("jvm-seq")) {
+                            seqTotal = record.totalMillis();
+                        }
+                        records.add(record);
+                    }
+                }
+            }
+            List<KernelDump> dumps = kernelDumps(folder, kernels);
+            RunResults results = RunResults.of(folder.getFileName().toString(), OffsetDateTime.now().toString(),
+                    "showcase", MachineInfo.detect(tornadoVersion(set)), devices(set),
+                    new RunConfig(sizes, heads, dim, valueDim, repeats, set.names()), records, dumps);
+            print(results);
+            ResultsIO.write(folder, results);
+            Path index = ReportWriter.write(folder, results);
+            console.out().println();
+            console.out().println("results: " + folder.resolve(ResultsIO.RESULTS_JSON));
+            console.out().println("report:  " + index);
+            long failed = records.stream().filter(r -> !r.pass()).count();
+            console.out().println(failed == 0 ? "PASS: every result validated."
+                    : "FAIL: " + failed + " of " + records.size() + " results exceeded their tolerance.");
+            return failed == 0 ? ExitCode.OK : ExitCode.VALIDATION_FAILED;
+        }
+    }
+
+    private RunRecord measure(Backend backend, AttentionBatch batch, Check check, Double seqTotal) {
+        BackendInfo info = backend.info();
+        Measurement measured = Measurement.run(backend, batch, repeats);
+        Check.Verdict verdict = check.judge(measured.output(), batch, info);
+        Double softmax = batch.n() <= softmaxMax ? Measurement.softmaxMillis(backend, batch, repeats) : null;
+        double speedup = seqTotal == null ? 1.0 : seqTotal / measured.totalMillis();
+        return new RunRecord(info.name(), info.deviceName(), batch.heads(), batch.m(), batch.n(), batch.d(), batch.e(),
+                StageTimes.fromMillis(measured.stageMillis()), measured.totalMillis(), measured.firstCallMillis(),
+                softmax, speedup, verdict.metrics().relativeError(), verdict.metrics().maxAbsError(),
+                verdict.tolerance(), verdict.reference(), verdict.pass());
+    }
+
+    private void print(RunResults results) {
+        Table table = new Table("backend", "n", "proj", "sort", "scan", "rank", "comb", "xfer", "total ms",
+                "first ms", "softmax ms", "speedup", "rel.err", "tol", "check");
+        for (RunRecord r : results.runs()) {
+            StageTimes s = r.stages();
+            table.add(r.backend(), r.n(), Table.ms(s.projection()), Table.ms(s.sort()), Table.ms(s.prefixSum()),
+                    Table.ms(s.rank()), Table.ms(s.combine()), Table.ms(s.transferIn() + s.transferOut()),
+                    Table.ms(r.totalMillis()), Table.ms(r.firstCallMillis()),
+                    r.softmaxMillis() == null ? "-" : Table.ms(r.softmaxMillis()),
+                    String.format("%.2fx", r.speedupOverSeq()), Table.sci(r.relError()), Table.sci(r.tolerance()),
+                    r.pass() ? "PASS" : "FAIL");
+        }
+        MachineInfo machine = results.machine();
+        console.out().printf("%s, %d cores, JDK %s%s; P=%d d=%d e=%d, median of %d calls; stage times in ms%n",
+                machine.cpuModel(), machine.cores(), machine.jdk(),
+                machine.tornadoVersion() == null ? "" : ", " + machine.tornadoVersion(),
+                heads, dim, valueDim, repeats);
+        table.print(console.out());
+    }
+
+    static List<DeviceInfo> devices(BackendSet set) {
+        List<DeviceInfo> devices = new ArrayList<>();
+        for (Backend backend : set.backends()) {
+            BackendInfo info = backend.info();
+            devices.add(new DeviceInfo(info.name(), info.deviceName(), info.kind().name(), info.memoryBytes(),
+                    info.family().equals("tornado") ? info.runtime() : null));
+        }
+        return devices;
+    }
+
+    static String tornadoVersion(BackendSet set) {
+        return set.backends().stream().map(Backend::info).filter(i -> i.family().equals("tornado"))
+                .map(BackendInfo::runtime).findFirst().orElse(null);
+    }
+
+    static List<KernelDump> kernelDumps(Path folder, Path kernels) throws IOException {
+        List<KernelDump> dumps = new ArrayList<>();
+        if (!Files.isDirectory(kernels)) {
+            return dumps;
+        }
+        try (Stream<Path> files = Files.walk(kernels)) {
+            for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
+                Path relative = folder.relativize(file);
+                String name = file.getFileName().toString();
+                String stage = name.contains(".") ? name.substring(0, name.lastIndexOf('.')) : name;
+                String backend = kernels.relativize(file).getNameCount() > 1
+                        ? kernels.relativize(file).getName(0).toString() : "tornado";
+                dumps.add(new KernelDump(stage, backend, relative.toString().replace('\\', '/')));
+            }
+        }
+        return dumps;
+    }
+
+    static void requirePositive(String option, int value) {
+        if (value < 1) {
+            throw new IllegalArgumentException(option + " must be at least 1, got " + value);
+        }
+    }
+}
