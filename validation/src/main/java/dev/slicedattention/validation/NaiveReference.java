@@ -19,8 +19,11 @@ public final class NaiveReference {
         int heads = batch.heads(), m = batch.m(), n = batch.n(), d = batch.d(), e = batch.e();
         double[] out = new double[heads * m * e];
         for (int p = 0; p < heads; p++) {
-            double[] s = project(batch.q(), p * m, m, batch.theta(), p * d, d);
-            double[] t = project(batch.k(), p * n, n, batch.theta(), p * d, d);
+            // s_i − t_j = <θ, Q_i − K_0> − <θ, K_j − K_0>: an identity, but without it the float64 dot
+            // products of offset data (SPEC §3) round at the offset's scale, ~1e-12 of s − t at 1e3.
+            // Q_ik − K_0k of two floats is exact in double, and equal rows still give equal scalars.
+            double[] s = projectFrom(batch.q(), p * m, m, batch.k(), p * n, batch.theta(), p * d, d);
+            double[] t = projectFrom(batch.k(), p * n, n, batch.k(), p * n, batch.theta(), p * d, d);
             double[] mu = columnMean(batch.v(), p * n, n, e);
             double[] numerator = new double[e];
             for (int i = 0; i < m; i++) {
@@ -53,6 +56,21 @@ public final class NaiveReference {
             double sum = 0.0;
             for (int k = 0; k < d; k++) {
                 sum += (double) theta[thetaOffset + k] * matrix[row + k];
+            }
+            out[i] = sum;
+        }
+        return out;
+    }
+
+    /** Row-wise <θ, X_i − X_origin> in float64, {@code origin} being a row index of {@code base}. */
+    private static double[] projectFrom(float[] matrix, int firstRow, int rows, float[] base, int origin,
+                                        float[] theta, int thetaOffset, int d) {
+        double[] out = new double[rows];
+        for (int i = 0; i < rows; i++) {
+            int row = (firstRow + i) * d;
+            double sum = 0.0;
+            for (int k = 0; k < d; k++) {
+                sum += (double) theta[thetaOffset + k] * ((double) matrix[row + k] - base[origin * d + k]);
             }
             out[i] = sum;
         }

@@ -4,7 +4,9 @@ package dev.slicedattention.validation;
 public record Shape(int heads, int m, int n, int d, int e) {
     public Shape {
         if (heads < 1 || m < 1 || n < 1 || d < 1 || e < 1) {
-            throw new IllegalArgumentException("every dimension must be at least 1: " + this);
+            // Not "+ this": in a compact constructor the fields are still 0.
+            throw new IllegalArgumentException("every dimension must be at least 1: P=" + heads + " m=" + m
+                    + " n=" + n + " d=" + d + " e=" + e);
         }
     }
 

@@ -23,14 +23,15 @@ public final class PrefixSums {
 
     /**
      * The scale σ: the smallest power of two strictly above max(|τ_0|, |τ_{n−1}|) (the extremes of a
-     * sorted array), or 1 when every key is 0.
+     * sorted array), or 1 when every key is 0. Capped at 2^127, the largest float power of two (2^128
+     * would be +∞ and zero every scaled key); then |τ̂| &lt; 2.
      */
     public static float scaleOf(float[] tau, int n) {
         float largest = Math.max(Math.abs(tau[0]), Math.abs(tau[n - 1]));
         if (largest == 0.0f) {
             return 1.0f;
         }
-        return Math.scalb(1.0f, Math.getExponent(largest) + 1);
+        return Math.scalb(1.0f, Math.min(Math.getExponent(largest) + 1, Float.MAX_EXPONENT));
     }
 
     /**
