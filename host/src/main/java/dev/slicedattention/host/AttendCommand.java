@@ -13,10 +13,11 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "attend", mixinStandardHelpOptions = true,
-        description = {"Sliced ReLU attention on your tensors: float32 or float64 .npy files, one head (2-D: Q [m,d],",
-                "K [n,d], V [n,e], θ [d]) or batched (3-D: [P,·,·], θ [P,d]). Writes O as float32 .npy, [m,e] or [P,m,e]."},
+        description = "Sliced ReLU attention on your tensors: float32 or float64 .npy files, one head (2-D: Q [m,d], "
+                + "K [n,d], V [n,e], theta [d]) or batched (3-D: [P,.,.], theta [P,d]). Writes O as float32 .npy, [m,e] or [P,m,e].",
         footer = {"%nExample:",
-                "  scripts/sliced-attention attend --q q.npy --k k.npy --v v.npy --theta theta.npy --out o.npy --backend jvm-par",
+                "  scripts/sliced-attention attend --q q.npy --k k.npy --v v.npy --theta theta.npy --out o.npy",
+                "  scripts/sliced-attention attend --backend jvm-par --q q.npy --k k.npy --v v.npy --theta t.npy --out o.npy",
                 ExitCode.FOOTER})
 final class AttendCommand implements Callable<Integer> {
     @Mixin
@@ -31,7 +32,7 @@ final class AttendCommand implements Callable<Integer> {
     @Option(names = "--v", required = true, paramLabel = "V.npy", description = "Values [n, e] or [P, n, e].")
     Path v;
 
-    @Option(names = "--theta", required = true, paramLabel = "T.npy", description = "Slice direction θ [d] or [P, d].")
+    @Option(names = "--theta", required = true, paramLabel = "T.npy", description = "Slice direction theta [d] or [P, d].")
     Path theta;
 
     @Option(names = "--out", required = true, paramLabel = "O.npy", description = "Output file (float32 .npy).")

@@ -11,8 +11,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "chart", mixinStandardHelpOptions = true,
-        description = {"Re-render the charts and index.html of a results folder from its results.json; with several",
-                "folders (runs on different machines or devices), render the cross-machine comparison into a new folder."},
+        description = "Re-render the charts and index.html of a results folder from its results.json; with several "
+                + "folders (runs on different machines or devices), render the cross-machine comparison into a new folder.",
         footer = {"%nExamples:",
                 "  scripts/sliced-attention chart results/20261123-101500-3f2a",
                 "  scripts/sliced-attention chart laptop/ workstation-gpu/ cloud-h100/ --out comparisons",

@@ -8,7 +8,27 @@ import java.io.PrintStream;
  */
 public record Console(PrintStream out, PrintStream err, boolean interactive) {
     public static Console system() {
-        // A progress bar only where a person watches: stderr is a terminal when a console is attached.
-        return new Console(System.out, System.err, System.console() != null);
+        // A progress bar only where a person watches: a terminal is attached.
+        return new Console(System.out, System.err, terminal());
+    }
+
+    /** Set by scripts/sliced-attention from {@code [ -t 2 ]}: whether stderr, where the bar goes, is a terminal. */
+    static final String STDERR_TTY = "sliced.attention.stderrTty";
+
+    private static boolean terminal() {
+        String told = System.getProperty(STDERR_TTY);
+        if (told != null) {
+            return Boolean.parseBoolean(told);
+        }
+        java.io.Console console = System.console();
+        if (console == null) {
+            return false;
+        }
+        // From JDK 22 System.console() is non-null even when redirected; isTerminal() (22+) tells them apart.
+        try {
+            return (Boolean) java.io.Console.class.getMethod("isTerminal").invoke(console);
+        } catch (ReflectiveOperationException olderJdk) {
+            return true;
+        }
     }
 }

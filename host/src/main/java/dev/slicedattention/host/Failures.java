@@ -53,6 +53,10 @@ final class Failures implements IExecutionExceptionHandler {
         if (failure instanceof SlicedAttentionException || failure instanceof IllegalArgumentException) {
             return failure.getMessage();
         }
+        if (failure instanceof OutOfMemoryError) {
+            return "out of memory (" + failure.getMessage() + "). Use smaller --sizes or --heads, or give the JVM "
+                    + "more heap (SA_HEAP=16g scripts/sliced-attention ...)";
+        }
         return failure.getClass().getSimpleName() + ": " + failure.getMessage()
                 + " (an internal error: run again with --verbose and report it)";
     }

@@ -42,6 +42,7 @@ public final class Main implements Callable<Integer> {
                 .addSubcommand(new CommandLine(new AttendCommand(console), factory))
                 .addSubcommand(new CommandLine(new ValidateCommand(console), factory))
                 .addSubcommand(new CommandLine(new ChartCommand(console), factory));
+        commandLine.setUsageHelpWidth(120); // examples stay on one line
         commandLine.setOut(new java.io.PrintWriter(console.out(), true));
         commandLine.setErr(new java.io.PrintWriter(console.err(), true));
         commandLine.setExecutionExceptionHandler(new Failures(console));
@@ -49,6 +50,15 @@ public final class Main implements Callable<Integer> {
             console.err().println("error: " + ex.getMessage() + ". See '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
             return ExitCode.BAD_INPUT;
         });
-        return commandLine.execute(args);
+        try {
+            return commandLine.execute(args);
+        } catch (OutOfMemoryError exhausted) {
+            // picocli hands only Exceptions to the handler; an Error escapes execute().
+            console.err().println("error: " + Failures.message(exhausted));
+            if (java.util.Arrays.asList(args).contains("--verbose")) {
+                exhausted.printStackTrace(console.err());
+            }
+            return ExitCode.DEVICE_FAILURE;
+        }
     }
 }

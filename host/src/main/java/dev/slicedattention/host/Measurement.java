@@ -48,9 +48,16 @@ record Measurement(float[] output, Map<String, Double> stageMillis, double total
         return new Measurement(output, medians, median(totals), firstCall);
     }
 
-    /** Median ms of {@code repeats} softmax calls after one warm-up call. */
+    /**
+     * Median ms of {@code repeats} softmax calls after one warm-up call; one timed call when the
+     * warm-up took over half a second (O(n^2): repeats there cost the sweep seconds and change little).
+     */
     static double softmaxMillis(Backend backend, AttentionBatch batch, int repeats) {
+        long w0 = System.nanoTime();
         backend.softmax(batch);
+        if (System.nanoTime() - w0 > 500_000_000L) {
+            repeats = 1;
+        }
         double[] totals = new double[repeats];
         for (int r = 0; r < repeats; r++) {
             long t0 = System.nanoTime();

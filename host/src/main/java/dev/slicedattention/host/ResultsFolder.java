@@ -27,4 +27,18 @@ final class ResultsFolder {
         }
         throw new IOException("could not create a new results folder under " + parent);
     }
+
+    /** Removes a folder of a failed run and everything in it; best effort, the failure is what matters. */
+    static void delete(Path folder) {
+        if (!Files.exists(folder)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> files = Files.walk(folder)) {
+            for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(file);
+            }
+        } catch (IOException ignored) {
+            // leave what could not be removed; the command still reports the original failure
+        }
+    }
 }

@@ -27,9 +27,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "showcase", mixinStandardHelpOptions = true,
-        description = {"Every backend over a sweep of sizes: validated against the float64 reference, timed per stage,",
-                "compared with softmax attention; prints a table and writes results/<run-id>/ with results.json,",
-                "results.csv, charts (PNG + SVG) and index.html. The default sweep takes about two minutes on a 2-core laptop."},
+        description = "Every backend over a sweep of sizes: validated against the float64 reference, timed per stage, "
+                + "compared with softmax attention; prints a table and writes results/<run-id>/ with results.json, "
+                + "results.csv, charts (PNG + SVG) and index.html. The default sweep takes about two minutes on a 2-core laptop.",
         footer = {"%nExamples:",
                 "  scripts/sliced-attention showcase",
                 "  scripts/sliced-attention showcase --sizes 2^10..2^16 --backends jvm-par,tornado:0:0",
@@ -43,8 +43,8 @@ final class ShowcaseCommand implements Callable<Integer> {
     GlobalOptions options;
 
     @Option(names = "--sizes", converter = Sizes.class, paramLabel = "N,...",
-            description = "Sequence lengths n (= m); 4096, 2^12 or 2^6..2^20 (default: 2^6,2^8,...,2^20).")
-    List<Integer> sizes = List.of(1 << 6, 1 << 8, 1 << 10, 1 << 12, 1 << 14, 1 << 16, 1 << 18, 1 << 20);
+            description = "Sequence lengths n (= m); 4096, 2^12 or 2^6..2^20 (default: every power of two 2^6..2^18).")
+    List<Integer> sizes = new Sizes().convert("2^6..2^18");
 
     @Option(names = "--heads", paramLabel = "P", description = "Heads per launch (default: ${DEFAULT-VALUE}).")
     int heads = 1;
@@ -63,8 +63,8 @@ final class ShowcaseCommand implements Callable<Integer> {
     List<String> backends = List.of();
 
     @Option(names = "--softmax-max", paramLabel = "N",
-            description = "Largest n at which softmax attention (O(n²)) is timed (default: ${DEFAULT-VALUE}).")
-    int softmaxMax = 4096;
+            description = "Largest n at which softmax attention (O(n^2)) is timed (default: ${DEFAULT-VALUE}).")
+    int softmaxMax = 2048;
 
     @Option(names = "--generator", paramLabel = "NAME", description = "Input generator (default: ${DEFAULT-VALUE}).")
     String generator = "gaussian";
@@ -88,13 +88,28 @@ final class ShowcaseCommand implements Callable<Integer> {
         requirePositive("--value-dim", valueDim);
         requirePositive("--repeats", repeats);
         InputGenerator inputs = InputGenerator.parse(generator);
-        try (BackendSet set = BackendSet.open(backends)) {
-            Path folder = ResultsFolder.create(out);
-            Path kernels = folder.resolve("kernels");
-            if (set.anyTornado()) {
-                Files.createDirectories(kernels);
-                System.setProperty(KERNEL_DIR_PROPERTY, kernels.toAbsolutePath().toString());
+        // The run folder exists before any backend opens: a TornadoVM backend reads the kernel-gallery
+        // folder when it is opened. Any failure removes the folder, so a failed run leaves nothing behind.
+        Path folder = ResultsFolder.create(out);
+        Path kernels = folder.resolve("kernels");
+        String previousKernelDir = System.getProperty(KERNEL_DIR_PROPERTY);
+        boolean done = false;
+        try {
+            Files.createDirectories(kernels);
+            System.setProperty(KERNEL_DIR_PROPERTY, kernels.toAbsolutePath().toString());
+            int exit = sweep(inputs, folder, kernels);
+            done = true;
+            return exit;
+        } finally {
+            restoreProperty(previousKernelDir);
+            if (!done) {
+                ResultsFolder.delete(folder);
             }
+        }
+    }
+
+    private int sweep(InputGenerator inputs, Path folder, Path kernels) throws IOException {
+        try (BackendSet set = BackendSet.open(backends)) {
             List<RunRecord> records = new ArrayList<>();
             try (Progress progress = Progress.start(console, options, "showcase", (long) sizes.size() * set.backends().size())) {
                 for (int n : sizes) {
@@ -111,7 +126,10 @@ final class ShowcaseCommand implements Callable<Integer> {
                     }
                 }
             }
-            List<KernelDump> dumps = kernelDumps(folder, kernels);
+            List<KernelDump> dumps = kernelDumps(folder, kernels, tornadoName(set));
+            if (dumps.isEmpty()) {
+                ResultsFolder.delete(kernels);
+            }
             RunResults results = RunResults.of(folder.getFileName().toString(), OffsetDateTime.now().toString(),
                     "showcase", MachineInfo.detect(tornadoVersion(set)), devices(set),
                     new RunConfig(sizes, heads, dim, valueDim, repeats, set.names()), records, dumps);
@@ -119,12 +137,27 @@ final class ShowcaseCommand implements Callable<Integer> {
             ResultsIO.write(folder, results);
             Path index = ReportWriter.write(folder, results);
             console.out().println();
+            if (sizes.stream().anyMatch(n -> n > softmaxMax)) {
+                console.out().println("softmax attention (O(n^2)) was timed only up to n = " + softmaxMax
+                        + " (--softmax-max); above it, it would take minutes per point.");
+            }
+            if (!dumps.isEmpty()) {
+                console.out().println("kernels: " + dumps.size() + " device kernel files in " + kernels);
+            }
             console.out().println("results: " + folder.resolve(ResultsIO.RESULTS_JSON));
             console.out().println("report:  " + index);
             long failed = records.stream().filter(r -> !r.pass()).count();
             console.out().println(failed == 0 ? "PASS: every result validated."
                     : "FAIL: " + failed + " of " + records.size() + " results exceeded their tolerance.");
             return failed == 0 ? ExitCode.OK : ExitCode.VALIDATION_FAILED;
+        }
+    }
+
+    private static void restoreProperty(String previous) {
+        if (previous == null) {
+            System.clearProperty(KERNEL_DIR_PROPERTY);
+        } else {
+            System.setProperty(KERNEL_DIR_PROPERTY, previous);
         }
     }
 
@@ -165,17 +198,36 @@ final class ShowcaseCommand implements Callable<Integer> {
         for (Backend backend : set.backends()) {
             BackendInfo info = backend.info();
             devices.add(new DeviceInfo(info.name(), info.deviceName(), info.kind().name(), info.memoryBytes(),
-                    info.family().equals("tornado") ? info.runtime() : null));
+                    info.family().equals("tornado") ? tornadoBackend(info.runtime()) : null));
         }
         return devices;
     }
 
     static String tornadoVersion(BackendSet set) {
         return set.backends().stream().map(Backend::info).filter(i -> i.family().equals("tornado"))
-                .map(BackendInfo::runtime).findFirst().orElse(null);
+                .map(BackendInfo::runtime).map(ShowcaseCommand::tornadoRelease).findFirst().orElse(null);
     }
 
-    static List<KernelDump> kernelDumps(Path folder, Path kernels) throws IOException {
+    // The TornadoVM backend reports its runtime as "TornadoVM tornado.api@5.2.0-jdk25 / OpenCL".
+    static String tornadoBackend(String runtime) {
+        int slash = runtime.lastIndexOf(" / ");
+        return slash < 0 ? runtime : runtime.substring(slash + 3).trim();
+    }
+
+    static String tornadoRelease(String runtime) {
+        int slash = runtime.lastIndexOf(" / ");
+        String version = slash < 0 ? runtime : runtime.substring(0, slash);
+        int at = version.indexOf('@');
+        return at < 0 ? version.trim() : "TornadoVM " + version.substring(at + 1).trim();
+    }
+
+    /** The first TornadoVM backend in the run: the one a flat kernel folder belongs to. */
+    static String tornadoName(BackendSet set) {
+        return set.names().stream().filter(n -> n.startsWith("tornado")).findFirst().orElse("tornado");
+    }
+
+    /** Every file the TornadoVM backend dumped: {@code kernels/<stage>.cl}, or {@code kernels/<backend>/<stage>.cl}. */
+    static List<KernelDump> kernelDumps(Path folder, Path kernels, String tornadoName) throws IOException {
         List<KernelDump> dumps = new ArrayList<>();
         if (!Files.isDirectory(kernels)) {
             return dumps;
@@ -186,7 +238,7 @@ final class ShowcaseCommand implements Callable<Integer> {
                 String name = file.getFileName().toString();
                 String stage = name.contains(".") ? name.substring(0, name.lastIndexOf('.')) : name;
                 String backend = kernels.relativize(file).getNameCount() > 1
-                        ? kernels.relativize(file).getName(0).toString() : "tornado";
+                        ? kernels.relativize(file).getName(0).toString() : tornadoName;
                 dumps.add(new KernelDump(stage, backend, relative.toString().replace('\\', '/')));
             }
         }

@@ -3,6 +3,7 @@ package dev.slicedattention.host;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
 
 /** Parses a size list: {@code 1024,4096}, powers as {@code 2^10}, ranges of powers as {@code 2^10..2^20}. */
 final class Sizes implements ITypeConverter<List<Integer>> {
@@ -26,7 +27,7 @@ final class Sizes implements ITypeConverter<List<Integer>> {
             }
         }
         if (sizes.isEmpty()) {
-            throw new IllegalArgumentException("no sizes in '" + text + "'");
+            throw new TypeConversionException("no sizes in '" + text + "'");
         }
         return sizes;
     }
@@ -37,17 +38,17 @@ final class Sizes implements ITypeConverter<List<Integer>> {
             if (item.startsWith("2^")) {
                 int k = Integer.parseInt(item.substring(2));
                 if (k < 0 || k > 30) {
-                    throw new IllegalArgumentException("size " + item + " in '" + whole + "' is out of range: use 2^0..2^30");
+                    throw new TypeConversionException("size " + item + " in '" + whole + "' is out of range: use 2^0..2^30");
                 }
                 value = 1L << k;
             } else {
                 value = Long.parseLong(item);
             }
         } catch (NumberFormatException notANumber) {
-            throw new IllegalArgumentException("'" + item + "' in '" + whole + "' is not a size: write 4096 or 2^12");
+            throw new TypeConversionException("'" + item + "' in '" + whole + "' is not a size: write 4096 or 2^12");
         }
         if (value < 1 || value > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("size " + item + " must be at least 1 (n = 0 has no keys to attend to)");
+            throw new TypeConversionException("size " + item + " must be at least 1 (n = 0 has no keys to attend to)");
         }
         return (int) value;
     }
@@ -55,7 +56,7 @@ final class Sizes implements ITypeConverter<List<Integer>> {
     private static int exponent(String item, String whole) {
         int size = parse(item.trim(), whole);
         if (Integer.bitCount(size) != 1) {
-            throw new IllegalArgumentException("a range '" + whole + "' must go between powers of two, like 2^10..2^16");
+            throw new TypeConversionException("a range '" + whole + "' must go between powers of two, like 2^10..2^16");
         }
         return Integer.numberOfTrailingZeros(size);
     }

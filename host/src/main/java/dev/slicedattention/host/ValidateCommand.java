@@ -13,8 +13,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "validate", mixinStandardHelpOptions = true,
-        description = {"Only the checks: every backend on every generator and size against the float64 reference;",
-                "prints a PASS/FAIL table. Exit code 0 only if everything passed."},
+        description = "Only the checks: every backend on every generator and size against the float64 reference; "
+                + "prints a PASS/FAIL table. Exit code 0 only if everything passed.",
         footer = {"%nExamples:",
                 "  scripts/sliced-attention validate",
                 "  scripts/sliced-attention validate --backends tornado:0:0 --sizes 1,1000,65537 --generators shared_offset,many_ties",
