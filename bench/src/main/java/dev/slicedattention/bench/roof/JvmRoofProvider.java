@@ -1,6 +1,8 @@
 package dev.slicedattention.bench.roof;
 
 import dev.slicedattention.BackendInfo;
+import dev.slicedattention.spi.MemoryRoofKernel;
+import dev.slicedattention.spi.MemoryRoofProvider;
 import java.util.Arrays;
 import java.util.concurrent.ForkJoinPool;
 import java.util.stream.IntStream;
@@ -10,21 +12,24 @@ import java.util.stream.IntStream;
  * {@code jvm-seq} and split into one contiguous slice per worker for {@code jvm-par} (as many
  * workers as the backend uses). Each backend's stages are compared with what its own threading can
  * stream, so jvm-seq's efficiency is not judged against bandwidth only several cores reach.
+ *
+ * <p>It stays in the bench module: the JVM backends need nothing of it, and only the benchmarks
+ * measure roofs. Device backends ship their own {@link MemoryRoofProvider} in their jar.
  */
-public final class JvmRoofProvider implements RoofProvider {
+public final class JvmRoofProvider implements MemoryRoofProvider {
     @Override
     public boolean supports(BackendInfo backend) {
         return "jvm-seq".equals(backend.family()) || "jvm-par".equals(backend.family());
     }
 
     @Override
-    public RoofKernel open(BackendInfo backend, int length) {
+    public MemoryRoofKernel open(BackendInfo backend, int length) {
         int workers = "jvm-par".equals(backend.family()) ? Math.max(1, backend.threads()) : 1;
         return new HeapArrays(length, workers);
     }
 
     /** Three heap arrays and the loops; the slices are contiguous so every worker streams. */
-    static final class HeapArrays implements RoofKernel {
+    static final class HeapArrays implements MemoryRoofKernel {
         private static final float SCALAR = 3.0f;
         private final float[] a;
         private final float[] b;
