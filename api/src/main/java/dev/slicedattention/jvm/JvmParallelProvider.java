@@ -5,6 +5,7 @@ import dev.slicedattention.DeviceKind;
 import dev.slicedattention.jvm.par.ParallelPipeline;
 import dev.slicedattention.jvm.par.ParallelSoftmax;
 import dev.slicedattention.jvm.par.Workers;
+import dev.slicedattention.jvm.par.Workspace;
 import dev.slicedattention.spi.BackendEngine;
 import dev.slicedattention.spi.BackendProvider;
 import dev.slicedattention.timing.StageTimes;
@@ -15,7 +16,8 @@ import java.util.List;
  * {@code jvm-par}: the five stages on every core with plain Java — a dedicated fork/join pool, a
  * parallel merge sort, blocked parallel prefix sums and parallel loops over rows (package
  * {@code jvm.par}). The CPU peer the TornadoVM backend has to beat. The thread count is the number of
- * available processors, or the system property {@code sliced.attention.threads}.
+ * available processors, or the system property {@code sliced.attention.threads}. An open engine keeps
+ * its scratch arrays (the prefix sums, about 2·n·e floats) between calls until it is closed.
  */
 public final class JvmParallelProvider implements BackendProvider {
     public static final String NAME = "jvm-par";
@@ -59,6 +61,7 @@ public final class JvmParallelProvider implements BackendProvider {
     @Override
     public BackendEngine open(String name) {
         Workers workers = new Workers(threads());
+        Workspace workspace = new Workspace();
         BackendInfo info = info(workers.threads());
         return new BackendEngine() {
             @Override
@@ -68,7 +71,7 @@ public final class JvmParallelProvider implements BackendProvider {
 
             @Override
             public float[] forward(AttentionBatch batch, StageTimes times) {
-                return ParallelPipeline.forward(workers, batch, times);
+                return ParallelPipeline.forward(workers, batch, times, workspace);
             }
 
             @Override

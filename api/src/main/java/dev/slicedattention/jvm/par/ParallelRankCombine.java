@@ -5,32 +5,65 @@ import dev.slicedattention.validation.sequential.PrefixSums;
 import dev.slicedattention.validation.sequential.Rank;
 
 /**
- * Stages 4 and 5 on all cores, one loop each over blocks of query rows: the rank of every query
- * among the sorted keys (binary search, {@link Rank#lowerBound}) and the combine
- * ({@link Combine#combineRow}). Queries are independent, so this is the embarrassingly parallel part.
+ * Stages 4 and 5 on all cores, in the queries' sorted order.
+ *
+ * <p>Rank: the queries are sorted like the keys (packed (value, index) longs, parallel merge sort),
+ * then each thread merges its run of sorted queries with τ: one binary search ({@link Rank#lowerBound})
+ * for the run's first query, then a forward walk. That is O(m + n) after the sort, and every access
+ * to τ is sequential, where m independent binary searches miss the cache at almost every level.
+ *
+ * <p>Combine: rows in the same sorted order, so the rows A_r, B_r that a query reads advance
+ * monotonically through the 2·(n+1)·e prefix sums (a stream the prefetcher follows) instead of
+ * jumping at random; only the output row is written out of order. Each row is
+ * {@link Combine#combineRow}, the sequential path's own arithmetic.
  */
 public final class ParallelRankCombine {
     private static final int QUERIES_PER_CHUNK = 2048;
 
     private ParallelRankCombine() {}
 
-    public static int[] ranks(Workers workers, float[] queries, float[] tau, int n) {
-        int[] ranks = new int[queries.length];
-        workers.forRange(queries.length, QUERIES_PER_CHUNK, (from, to) -> {
-            for (int i = from; i < to; i++) {
-                ranks[i] = Rank.lowerBound(tau, n, queries[i]);
-            }
-        });
-        return ranks;
+    /** The queries in ascending order of value: {@code order[k]} is a query index, {@code rank[k]} its rank. */
+    public record SortedRanks(int[] order, int[] rank) {}
+
+    public static SortedRanks ranks(Workers workers, float[] queries, float[] tau, int n) {
+        return ranks(workers, queries, tau, n, new Workspace());
     }
 
-    public static void combine(Workers workers, float[] queries, int[] ranks, float sigma, PrefixSums.Sums sums,
+    public static SortedRanks ranks(Workers workers, float[] queries, float[] tau, int n, Workspace workspace) {
+        int m = queries.length;
+        long[] sorted = ParallelKeySort.sortPacked(workers,
+                ParallelKeySort.pack(workers, queries, workspace.packed(Workspace.SortBuffer.QUERIES, m)),
+                workspace.scratch(Workspace.SortBuffer.QUERIES, m));
+        int[] order = new int[m];
+        int[] rank = new int[m];
+        workers.forRange(m, QUERIES_PER_CHUNK, (from, to) -> {
+            int r = -1;
+            for (int k = from; k < to; k++) {
+                int query = (int) sorted[k];
+                float value = queries[query];
+                if (r < 0) {
+                    r = Rank.lowerBound(tau, n, value);
+                }
+                // Queries ascend, so the count of keys strictly below them only grows.
+                while (r < n && tau[r] < value) {
+                    r++;
+                }
+                order[k] = query;
+                rank[k] = r;
+            }
+        });
+        return new SortedRanks(order, rank);
+    }
+
+    public static void combine(Workers workers, float[] queries, SortedRanks ranks, float sigma, PrefixSums.Sums sums,
                                float[] out, int outOffset) {
         int e = sums.e();
         double total = sums.c()[sums.n()];
+        int[] order = ranks.order(), rank = ranks.rank();
         workers.forRange(queries.length, QUERIES_PER_CHUNK / 4, (from, to) -> {
-            for (int i = from; i < to; i++) {
-                Combine.combineRow(queries[i], ranks[i], sigma, sums, total, out, outOffset + i * e);
+            for (int k = from; k < to; k++) {
+                int i = order[k];
+                Combine.combineRow(queries[i], rank[k], sigma, sums, total, out, outOffset + i * e);
             }
         });
     }
