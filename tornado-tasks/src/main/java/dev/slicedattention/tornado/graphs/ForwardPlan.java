@@ -1,0 +1,269 @@
+package dev.slicedattention.tornado.graphs;
+
+import dev.slicedattention.timing.Stage;
+import dev.slicedattention.timing.StageTimes;
+import dev.slicedattention.tornado.kernels.BitonicSortKernels;
+import dev.slicedattention.tornado.kernels.CombineKernels;
+import dev.slicedattention.tornado.kernels.GatherKernels;
+import dev.slicedattention.tornado.kernels.PrefixSumKernels;
+import dev.slicedattention.tornado.kernels.ProjectionKernels;
+import dev.slicedattention.tornado.kernels.RankKernels;
+import dev.slicedattention.validation.AttentionBatch;
+import dev.slicedattention.validation.Shape;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Path;
+import uk.ac.manchester.tornado.api.GridScheduler;
+import uk.ac.manchester.tornado.api.ImmutableTaskGraph;
+import uk.ac.manchester.tornado.api.KernelContext;
+import uk.ac.manchester.tornado.api.TaskGraph;
+import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
+import uk.ac.manchester.tornado.api.TornadoExecutionResult;
+import uk.ac.manchester.tornado.api.WorkerGrid1D;
+import uk.ac.manchester.tornado.api.common.TornadoDevice;
+import uk.ac.manchester.tornado.api.enums.DataTransferMode;
+import uk.ac.manchester.tornado.api.enums.ProfilerMode;
+import uk.ac.manchester.tornado.api.TornadoProfilerResult;
+import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+import uk.ac.manchester.tornado.api.types.arrays.IntArray;
+
+/**
+ * The forward pass for one shape: one {@link TornadoExecutionPlan} holding a chain of six task
+ * graphs, one per stage, built and JIT-compiled once and then executed call after call.
+ *
+ * <pre>
+ *   projection   Q, K, V, θ in (every call) → s, keys, index, μ        4 kernels
+ *   sort-local   bitonic passes in local memory (KernelContext)       1 kernel, executed repeatedly
+ *   sort-global  one bitonic pass over global memory                  1 kernel, executed repeatedly
+ *   prefix-sum   σ, gather, block totals, block offsets, add-back     5 kernels
+ *   rank         binary search                                        1 kernel
+ *   combine      N / Z, output out (every call)                       1 kernel
+ * </pre>
+ *
+ * Why a chain and not one graph: the sort needs one launch per pass (≈ 80 at n = 2^20) and a graph
+ * runs all its tasks on every execute; putting each pass in a task of its own would mean hundreds of
+ * tasks (TornadoVM compiles each separately, silently falls back to Java past ~50 and overflows near
+ * 200). So the sort graphs hold one task each, read their pass from a 4-int array that is the only
+ * thing copied per execute, and the host executes them once per pass.
+ *
+ * <p>Residency: every graph after the first takes the device arrays it needs, and those later
+ * graphs need, with {@code consumeFromDevice} and hands them on with {@code persistOnDevice}.
+ * TornadoVM links a consumed array to the buffer of the graph that ran just before, so each graph
+ * names everything still in flight even if its own kernel does not touch it. Inputs cross to the
+ * device once per call, only the output comes back.
+ */
+public final class ForwardPlan implements AutoCloseable {
+    private static final String[] GRAPHS = {"projection", "sortLocal", "sortGlobal", "prefixSum", "rank", "combine"};
+    /** File names of the kernel gallery, per graph. */
+    private static final String[] GALLERY = {"projection.cl", "sort-local.cl", "sort-global.cl", "prefix-sum.cl", "rank.cl", "combine.cl"};
+    private static final int PROJECTION = 0, SORT_LOCAL = 1, SORT_GLOBAL = 2, PREFIX = 3, RANK = 4, COMBINE = 5;
+
+    private final Shape shape;
+    private final int paddedN;
+    private final int block;
+    private final FloatArray q, k, v, theta;
+    private final FloatArray out;
+    private final IntArray localParams = new IntArray(BitonicSortKernels.PARAM_COUNT);
+    private final IntArray globalParams = new IntArray(BitonicSortKernels.PARAM_COUNT);
+    private final TornadoExecutionPlan plan;
+    private final TornadoExecutionResult[] lastResults = new TornadoExecutionResult[GRAPHS.length];
+    private final FloatArray s, keys, sums;
+    private final IntArray index, rank;
+    private final boolean[] compiled = new boolean[GRAPHS.length];
+    private final Path kernelDir;
+    private long lastCompileNanos;
+    private long lastKernelNanos;
+    private int executes;
+
+    public ForwardPlan(Shape shape, TornadoDevice device, Path kernelDir) {
+        this.shape = shape;
+        this.kernelDir = kernelDir;
+        int heads = shape.heads(), m = shape.m(), n = shape.n(), d = shape.d(), e = shape.e();
+        // At least 2 slots per head so that every work-group has a pair to compare.
+        paddedN = Math.max(2, Integer.highestOneBit(n - 1) << 1);
+        block = Math.min(BitonicSortKernels.LOCAL_BLOCK, paddedN);
+        int segmentMask = paddedN - 1;
+        int width = 2 * e + 1;
+        int blocks = (n + PrefixSumKernels.BLOCK - 1) / PrefixSumKernels.BLOCK;
+
+        q = new FloatArray(heads * m * d);
+        k = new FloatArray(heads * n * d);
+        v = new FloatArray(heads * n * e);
+        theta = new FloatArray(heads * d);
+        FloatArray centre = new FloatArray(heads * d);
+        FloatArray mu = new FloatArray(heads * e);
+        s = new FloatArray(heads * m);
+        keys = new FloatArray(heads * paddedN);
+        index = new IntArray(heads * paddedN);
+        FloatArray sigma = new FloatArray(heads);
+        FloatArray rows = new FloatArray(heads * n * width);
+        FloatArray totals = new FloatArray(heads * blocks * width);
+        sums = new FloatArray(heads * (n + 1) * width);
+        rank = new IntArray(heads * m);
+        out = new FloatArray(heads * m * e);
+        KernelContext context = new KernelContext();
+
+        TaskGraph projection = new TaskGraph(GRAPHS[PROJECTION])
+                .transferToDevice(DataTransferMode.EVERY_EXECUTION, q, k, v, theta)
+                .task("centre", ProjectionKernels::columnMeans, k, centre, n, d)
+                .task("valueMean", ProjectionKernels::columnMeans, v, mu, n, e)
+                .task("queries", ProjectionKernels::projectQueries, q, theta, centre, s, m, d)
+                .task("keys", ProjectionKernels::projectKeys, k, theta, centre, keys, index, n, paddedN, d)
+                .persistOnDevice(keys, index, s, v, mu);
+        TaskGraph sortLocal = new TaskGraph(GRAPHS[SORT_LOCAL])
+                .consumeFromDevice(keys, index, s, v, mu)
+                .transferToDevice(DataTransferMode.EVERY_EXECUTION, localParams)
+                .task("local", BitonicSortKernels::localPasses, context, keys, index, localParams, segmentMask)
+                .persistOnDevice(keys, index, s, v, mu);
+        TaskGraph sortGlobal = new TaskGraph(GRAPHS[SORT_GLOBAL])
+                .consumeFromDevice(keys, index, s, v, mu)
+                .transferToDevice(DataTransferMode.EVERY_EXECUTION, globalParams)
+                .task("global", BitonicSortKernels::globalPass, keys, index, globalParams, segmentMask)
+                .persistOnDevice(keys, index, s, v, mu);
+        TaskGraph prefix = new TaskGraph(GRAPHS[PREFIX])
+                .consumeFromDevice(keys, index, s, v, mu)
+                .task("scale", GatherKernels::scale, keys, sigma, n, paddedN)
+                .task("gather", GatherKernels::gather, v, mu, keys, index, sigma, rows, n, paddedN, e)
+                .task("blockTotals", PrefixSumKernels::blockTotals, rows, totals, n, blocks, width)
+                .task("blockOffsets", PrefixSumKernels::blockOffsets, totals, heads, blocks, width)
+                .task("addBack", PrefixSumKernels::addBack, rows, totals, sums, n, blocks, width)
+                .persistOnDevice(keys, index, s, sigma, sums);
+        TaskGraph ranking = new TaskGraph(GRAPHS[RANK])
+                .consumeFromDevice(keys, s, sigma, sums)
+                .task("rank", RankKernels::ranks, s, keys, rank, m, n, paddedN)
+                .persistOnDevice(s, rank, sigma, sums);
+        TaskGraph combine = new TaskGraph(GRAPHS[COMBINE])
+                .consumeFromDevice(s, rank, sigma, sums)
+                .task("combine", CombineKernels::combine, s, rank, sigma, sums, out, m, n, e)
+                .transferToHost(DataTransferMode.EVERY_EXECUTION, out);
+
+        ImmutableTaskGraph[] graphs = {projection.snapshot(), sortLocal.snapshot(), sortGlobal.snapshot(),
+                prefix.snapshot(), ranking.snapshot(), combine.snapshot()};
+        // The local kernel works on blocks of `block` slots, two per work-item.
+        WorkerGrid1D localGrid = new WorkerGrid1D(heads * paddedN / 2);
+        localGrid.setLocalWork(block / 2, 1, 1);
+        GridScheduler grid = new GridScheduler(GRAPHS[SORT_LOCAL] + ".local", localGrid);
+        plan = new TornadoExecutionPlan(graphs);
+        plan.withDevice(device).withGridScheduler(grid).withProfiler(ProfilerMode.SILENT);
+    }
+
+    public Shape shape() {
+        return shape;
+    }
+
+    /** JIT time (TornadoVM + driver) reported by the profiler for the executes of the last call; 0 once compiled. */
+    public long lastCompileNanos() {
+        return lastCompileNanos;
+    }
+
+    /** Device kernel time of the last call, from TornadoVM's profiler. */
+    public long lastKernelNanos() {
+        return lastKernelNanos;
+    }
+
+    /** Graph executes of the last call (≈ number of sort passes + 5). */
+    public int lastExecutes() {
+        return executes;
+    }
+
+    /** One forward pass; stage times to {@code times}, first-call JIT to its setup. */
+    public float[] forward(AttentionBatch batch, StageTimes times) {
+        lastCompileNanos = 0;
+        lastKernelNanos = 0;
+        executes = 0;
+        copyIn(batch.q(), q);
+        copyIn(batch.k(), k);
+        copyIn(batch.v(), v);
+        copyIn(batch.theta(), theta);
+
+        TornadoProfilerResult profile = run(PROJECTION, Stage.PROJECTION, times);
+        times.add(Stage.TRANSFER_IN, profile.getDeviceWriteTime());
+        times.add(Stage.PROJECTION, -profile.getDeviceWriteTime());
+
+        sort(times);
+
+        run(PREFIX, Stage.PREFIX_SUM, times);
+        run(RANK, Stage.RANK, times);
+        profile = run(COMBINE, Stage.COMBINE, times);
+        times.add(Stage.TRANSFER_OUT, profile.getDeviceReadTime());
+        times.add(Stage.COMBINE, -profile.getDeviceReadTime());
+
+        float[] result = new float[out.getSize()];
+        MemorySegment.copy(out.getSegment(), ValueLayout.JAVA_FLOAT, 0, result, 0, result.length);
+        return result;
+    }
+
+    /**
+     * The bitonic network: one local launch sorts every block of {@code block} slots; then each
+     * larger stage k is global passes for the distances j ≥ block and one local launch for the rest.
+     */
+    private void sort(StageTimes times) {
+        setLocal(2, block);
+        run(SORT_LOCAL, Stage.SORT, times);
+        for (int k = 2 * block; k <= paddedN; k <<= 1) {
+            for (int j = k >> 1; j >= block; j >>= 1) {
+                globalParams.set(0, k);
+                globalParams.set(1, j);
+                run(SORT_GLOBAL, Stage.SORT, times);
+            }
+            setLocal(k, k);
+            run(SORT_LOCAL, Stage.SORT, times);
+        }
+    }
+
+    private void setLocal(int firstStage, int lastStage) {
+        localParams.set(2, firstStage);
+        localParams.set(3, lastStage);
+    }
+
+    /** Executes one graph; its wall time goes to {@code stage} except the JIT time of a first execute, which goes to setup. */
+    private TornadoProfilerResult run(int graph, Stage stage, StageTimes times) {
+        boolean first = !compiled[graph];
+        StdoutCapture capture = first && kernelDir != null ? StdoutCapture.start() : null;
+        if (capture != null) {
+            plan.withPrintKernel();
+        }
+        long start = System.nanoTime();
+        TornadoExecutionResult result;
+        try {
+            result = plan.withGraph(graph).execute();
+        } finally {
+            if (capture != null) {
+                plan.withoutPrintKernel();
+                capture.saveTo(kernelDir.resolve(GALLERY[graph]));
+            }
+        }
+        long wall = System.nanoTime() - start;
+        compiled[graph] = true;
+        lastResults[graph] = result;
+        executes++;
+        TornadoProfilerResult profile = result.getProfilerResult();
+        long compile = Math.max(0, profile.getCompileTime());
+        lastCompileNanos += compile;
+        lastKernelNanos += Math.max(0, profile.getDeviceKernelTime());
+        long setup = first ? Math.min(wall, compile) : 0;
+        times.addSetup(setup);
+        times.add(stage, wall - setup);
+        return profile;
+    }
+
+    /** Slots per head in the sort: the smallest power of two ≥ max(n, 2). */
+    public int paddedN() {
+        return paddedN;
+    }
+
+    private static void copyIn(float[] source, FloatArray target) {
+        MemorySegment.copy(source, 0, target.getSegment(), ValueLayout.JAVA_FLOAT, 0, source.length);
+    }
+
+    /** Marks the device buffers of this plan free (TornadoVM reuses them for other plans). */
+    @Override
+    public void close() {
+        try {
+            plan.freeDeviceMemory();
+            plan.close();
+        } catch (Exception failed) {
+            throw new IllegalStateException("cannot release the device buffers of the " + shape + " plan", failed);
+        }
+    }
+}

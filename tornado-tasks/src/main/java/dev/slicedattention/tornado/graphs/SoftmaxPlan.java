@@ -1,0 +1,58 @@
+package dev.slicedattention.tornado.graphs;
+
+import dev.slicedattention.tornado.kernels.SoftmaxKernels;
+import dev.slicedattention.validation.AttentionBatch;
+import dev.slicedattention.validation.Shape;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import uk.ac.manchester.tornado.api.TaskGraph;
+import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
+import uk.ac.manchester.tornado.api.common.TornadoDevice;
+import uk.ac.manchester.tornado.api.enums.DataTransferMode;
+import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+
+/** The softmax baseline for one shape: one graph, one kernel; Q, K, V in, the output back. */
+public final class SoftmaxPlan implements AutoCloseable {
+    private final Shape shape;
+    private final FloatArray q, k, v, out;
+    private final TornadoExecutionPlan plan;
+
+    public SoftmaxPlan(Shape shape, TornadoDevice device) {
+        this.shape = shape;
+        int heads = shape.heads(), m = shape.m(), n = shape.n(), d = shape.d(), e = shape.e();
+        q = new FloatArray(heads * m * d);
+        k = new FloatArray(heads * n * d);
+        v = new FloatArray(heads * n * e);
+        out = new FloatArray(heads * m * e);
+        TaskGraph graph = new TaskGraph("softmax")
+                .transferToDevice(DataTransferMode.EVERY_EXECUTION, q, k, v)
+                .task("attention", SoftmaxKernels::attention, q, k, v, out, m, n, d, e)
+                .transferToHost(DataTransferMode.EVERY_EXECUTION, out);
+        plan = new TornadoExecutionPlan(graph.snapshot());
+        plan.withDevice(device);
+    }
+
+    public Shape shape() {
+        return shape;
+    }
+
+    public float[] run(AttentionBatch batch) {
+        MemorySegment.copy(batch.q(), 0, q.getSegment(), ValueLayout.JAVA_FLOAT, 0, batch.q().length);
+        MemorySegment.copy(batch.k(), 0, k.getSegment(), ValueLayout.JAVA_FLOAT, 0, batch.k().length);
+        MemorySegment.copy(batch.v(), 0, v.getSegment(), ValueLayout.JAVA_FLOAT, 0, batch.v().length);
+        plan.execute();
+        float[] result = new float[out.getSize()];
+        MemorySegment.copy(out.getSegment(), ValueLayout.JAVA_FLOAT, 0, result, 0, result.length);
+        return result;
+    }
+
+    @Override
+    public void close() {
+        try {
+            plan.freeDeviceMemory();
+            plan.close();
+        } catch (Exception failed) {
+            throw new IllegalStateException("cannot release the device buffers of the softmax " + shape + " plan", failed);
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package dev.slicedattention.tornado.kernels;
+
+import uk.ac.manchester.tornado.api.annotations.Parallel;
+import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+
+/**
+ * Stage 3, exclusive prefix sums of every column of the gathered rows, per head: a three-phase
+ * blocked scan. out has n + 1 rows per head: out[k] = Σ_{l&lt;k} rows[l], k = 0..n.
+ *
+ * <ol>
+ *   <li>{@link #blockTotals}: the sum of each block of {@link #BLOCK} rows, per column;</li>
+ *   <li>{@link #blockOffsets}: the exclusive scan of those totals, per (head, column), itself in
+ *       chunks of {@link #OFFSET_CHUNK} so that it is two-level too;</li>
+ *   <li>{@link #addBack}: each block re-scans its rows starting from its offset.</li>
+ * </ol>
+ *
+ * Why blocked: a float32 running sum over n rows accumulates rounding error in proportion to n; here
+ * every output is a sum along a path of at most BLOCK + n/(BLOCK·OFFSET_CHUNK) + OFFSET_CHUNK
+ * partial sums, so the error stays near the float32 rounding of the result (relative error 3e-5 at
+ * n = 2^20 against float64). The column is the first parallel dimension, so neighbouring work-items
+ * read neighbouring columns of the same row (contiguous addresses); on the PoCL CPU device this
+ * layout measured 160 ms against 1.2 s for one work-item per column over all rows.
+ */
+public final class PrefixSumKernels {
+    /** Rows per block. */
+    public static final int BLOCK = 256;
+    /** Blocks per chunk of the offset scan. */
+    public static final int OFFSET_CHUNK = 64;
+
+    private PrefixSumKernels() {}
+
+    /** totals[(p·blocks + b)·w + col] = Σ of rows b·BLOCK .. of head p. */
+    public static void blockTotals(FloatArray rows, FloatArray totals, int n, int blocks, int width) {
+        int slots = totals.getSize() / width;
+        for (@Parallel int col = 0; col < width; col++) {
+            for (@Parallel int pb = 0; pb < slots; pb++) {
+                int p = pb / blocks;
+                int b = pb - p * blocks;
+                int start = b * BLOCK;
+                int end = Math.min(n, start + BLOCK);
+                float sum = 0.0f;
+                for (int k = start; k < end; k++) {
+                    sum += rows.get((p * n + k) * width + col);
+                }
+                totals.set(pb * width + col, sum);
+            }
+        }
+    }
+
+    /** In place: totals become exclusive offsets, per (head, column), in two levels. */
+    public static void blockOffsets(FloatArray totals, int heads, int blocks, int width) {
+        for (@Parallel int col = 0; col < width; col++) {
+            for (@Parallel int p = 0; p < heads; p++) {
+                float chunkBase = 0.0f;
+                for (int start = 0; start < blocks; start += OFFSET_CHUNK) {
+                    int end = Math.min(blocks, start + OFFSET_CHUNK);
+                    float running = 0.0f;
+                    for (int b = start; b < end; b++) {
+                        int at = (p * blocks + b) * width + col;
+                        float value = totals.get(at);
+                        totals.set(at, chunkBase + running);
+                        running += value;
+                    }
+                    chunkBase += running;
+                }
+            }
+        }
+    }
+
+    /** out[(p·(n+1) + k)·w + col] = offset of k's block + Σ of the block's rows before k; the last block also writes row n. */
+    public static void addBack(FloatArray rows, FloatArray offsets, FloatArray out, int n, int blocks, int width) {
+        int slots = offsets.getSize() / width;
+        for (@Parallel int col = 0; col < width; col++) {
+            for (@Parallel int pb = 0; pb < slots; pb++) {
+                int p = pb / blocks;
+                int b = pb - p * blocks;
+                int start = b * BLOCK;
+                int end = Math.min(n, start + BLOCK);
+                float running = 0.0f;
+                float base = offsets.get(pb * width + col);
+                for (int k = start; k < end; k++) {
+                    out.set((p * (n + 1) + k) * width + col, base + running);
+                    running += rows.get((p * n + k) * width + col);
+                }
+                if (end == n) {
+                    out.set((p * (n + 1) + n) * width + col, base + running);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,81 @@
+package dev.slicedattention.tornado.kernels;
+
+import uk.ac.manchester.tornado.api.annotations.Parallel;
+import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+import uk.ac.manchester.tornado.api.types.arrays.IntArray;
+
+/**
+ * Stage 1, projection (SPEC §2, §3): the key centre c and value mean μ (column means), then
+ * s = (Q − c)θ and t = (K − c)θ, one work-item per row.
+ *
+ * <p>Why the centre: the operator only sees s_i − t_j, so subtracting the same c from every query
+ * and key row changes nothing mathematically, but it removes a shared offset (1e3 in the
+ * SHARED_OFFSET data) <em>before</em> the dot product, where float32 would otherwise round away the
+ * digits that tell the keys apart. Queries and keys go through the same arithmetic, so equal rows
+ * give equal scalars and ties stay ties.
+ *
+ * <p>The keys are written into a padded, segmented array: head p owns slots [p·N, (p+1)·N) with N
+ * a power of two ≥ n, which is what the bitonic network needs. Padded slots get the largest float;
+ * the sort breaks ties by index and padded indices are ≥ n, so padding sorts after every real key
+ * (even one equal to the largest float) and never reaches a result.
+ */
+public final class ProjectionKernels {
+    /** Rows summed in one chunk of a column mean: the sum is two-level, so its error grows like chunk + rows/chunk, not rows. */
+    public static final int MEAN_CHUNK = 256;
+
+    private ProjectionKernels() {}
+
+    /** out[p·cols + c] = mean over the rows of head p of x[(p·rows + j)·cols + c]; one work-item per (head, column). */
+    public static void columnMeans(FloatArray x, FloatArray out, int rows, int cols) {
+        for (@Parallel int slot = 0; slot < out.getSize(); slot++) {
+            int p = slot / cols;
+            int c = slot - p * cols;
+            int first = p * rows;
+            float total = 0.0f;
+            for (int start = 0; start < rows; start += MEAN_CHUNK) {
+                int end = Math.min(rows, start + MEAN_CHUNK);
+                float partial = 0.0f;
+                for (int j = start; j < end; j++) {
+                    partial += x.get((first + j) * cols + c);
+                }
+                total += partial;
+            }
+            out.set(slot, total / rows);
+        }
+    }
+
+    /** s[p·m + i] = Σ_k θ[p·d + k]·(Q[(p·m + i)·d + k] − c[p·d + k]). */
+    public static void projectQueries(FloatArray q, FloatArray theta, FloatArray centre, FloatArray s, int m, int d) {
+        for (@Parallel int row = 0; row < s.getSize(); row++) {
+            int p = row / m;
+            float sum = 0.0f;
+            for (int k = 0; k < d; k++) {
+                sum += theta.get(p * d + k) * (q.get(row * d + k) - centre.get(p * d + k));
+            }
+            s.set(row, sum);
+        }
+    }
+
+    /**
+     * keys[p·N + j] = (K_j − c)·θ for j &lt; n, the largest float for the padding j ≥ n;
+     * index[p·N + j] = j (the key's row within its head).
+     */
+    public static void projectKeys(FloatArray k, FloatArray theta, FloatArray centre, FloatArray keys, IntArray index,
+                                   int n, int paddedN, int d) {
+        for (@Parallel int slot = 0; slot < keys.getSize(); slot++) {
+            int p = slot / paddedN;
+            int j = slot - p * paddedN;
+            float key = Float.MAX_VALUE;
+            if (j < n) {
+                int row = (p * n + j) * d;
+                float sum = 0.0f;
+                for (int c = 0; c < d; c++) {
+                    sum += theta.get(p * d + c) * (k.get(row + c) - centre.get(p * d + c));
+                }
+                key = sum;
+            }
+            keys.set(slot, key);
+            index.set(slot, j);
+        }
+    }
+}
