@@ -57,6 +57,7 @@ public final class ReportWriter {
     public static Path write(Path folder, RunResults results) throws IOException {
         Objects.requireNonNull(results, "results");
         Files.createDirectories(folder);
+        List<ChartFiles> deviceComparison = ComparisonChart.write(folder, List.of(results));
         List<Figure> figures = List.of(
                 new Figure(SpeedupChart.write(folder, results), "Speedup over jvm-seq",
                         "How many times faster each backend runs the whole forward pass (transfers included) "
@@ -76,7 +77,14 @@ public final class ReportWriter {
                 new Figure(ErrorChart.write(folder, results), "Accuracy",
                         "Relative error max‖O − R‖∞ / max‖R‖∞ of each backend's float32 output against the float64 "
                                 + "reference, log-log, with the tolerance each run was checked against. A red cross "
-                                + "marks a run above its tolerance."));
+                                + "marks a run above its tolerance."),
+                // Chart 5 on a single run compares the devices of this machine; `chart DIR...` compares machines.
+                new Figure(deviceComparison.get(0), "Throughput per device",
+                        "Queries per second of each backend (device) in this run, grouped by sequence length n: the "
+                                + "same chart that `sliced-attention chart DIR...` draws across machines. Higher is better."),
+                new Figure(deviceComparison.get(1), "Throughput per device and stage",
+                        "Queries per second each stage alone would sustain on each backend, at the largest n the "
+                                + "backends share: the stage with the shortest bar is the one that limits the pass."));
 
         Optional<BenchSection> bench = benchSection(folder);
         StringBuilder html = new StringBuilder(64 * 1024);

@@ -63,7 +63,7 @@ class ChromiumReportTest {
         Matcher m = Pattern.compile("<pre id=\"image-probe\">IMAGES\\[([^\\]]*)\\]</pre>").matcher(dom);
         assertTrue(m.find(), "the probe wrote its line into the DOM; got: " + abbreviate(dom));
         List<String> images = List.of(m.group(1).split(";"));
-        assertEquals(4, images.size(), images.toString());
+        assertEquals(6, images.size(), images.toString());
         for (String image : images) {
             assertTrue(image.endsWith("=1000x600"), "image loaded at its natural size: " + image);
         }

@@ -62,9 +62,10 @@ class ReportWriterTest {
         assertReferencesExist(index);
         String html = Files.readString(index);
         List<HtmlLinks.Reference> images = HtmlLinks.references(html).stream().filter(r -> r.tag().equals("img")).toList();
-        assertEquals(List.of("speedup.png", "stages.png", "crossover.png", "error.png"),
+        assertEquals(List.of("speedup.png", "stages.png", "crossover.png", "error.png", "comparison.png",
+                        "comparison-stages.png"),
                 images.stream().map(HtmlLinks.Reference::value).toList());
-        for (String base : List.of("speedup", "stages", "crossover", "error")) {
+        for (String base : List.of("speedup", "stages", "crossover", "error", "comparison", "comparison-stages")) {
             assertTrue(html.contains("href=\"" + base + ".svg\""), "SVG link for " + base);
             assertPngChart(tmp.resolve(base + ".png"), 1000, 600, 5);
             assertSvg(tmp.resolve(base + ".svg"));
