@@ -49,11 +49,14 @@ class StageKernelsTest {
         FloatArray k = FloatArray.fromArray(batch.k()), q = FloatArray.fromArray(batch.q()), v = FloatArray.fromArray(batch.v());
         FloatArray theta = FloatArray.fromArray(batch.theta());
         FloatArray centre = new FloatArray(2 * 16), mu = new FloatArray(2 * 4), s = new FloatArray(2 * 5), keys = new FloatArray(2 * paddedN);
+        FloatArray keyPartials = new FloatArray(2 * 16), valuePartials = new FloatArray(2 * 4);
         IntArray index = new IntArray(2 * paddedN);
         TaskGraph graph = new TaskGraph("projection")
                 .transferToDevice(DataTransferMode.EVERY_EXECUTION, q, k, v, theta)
-                .task("centre", ProjectionKernels::columnMeans, k, centre, 7, 16)
-                .task("valueMean", ProjectionKernels::columnMeans, v, mu, 7, 4)
+                .task("centrePartials", ProjectionKernels::columnPartials, k, keyPartials, 7, 16, 1)
+                .task("centre", ProjectionKernels::meansOfPartials, keyPartials, centre, 7, 16, 1)
+                .task("valuePartials", ProjectionKernels::columnPartials, v, valuePartials, 7, 4, 1)
+                .task("valueMean", ProjectionKernels::meansOfPartials, valuePartials, mu, 7, 4, 1)
                 .task("queries", ProjectionKernels::projectQueries, q, theta, centre, s, 5, 16)
                 .task("keys", ProjectionKernels::projectKeys, k, theta, centre, keys, index, 7, paddedN, 16)
                 .transferToHost(DataTransferMode.EVERY_EXECUTION, centre, mu, s, keys, index);

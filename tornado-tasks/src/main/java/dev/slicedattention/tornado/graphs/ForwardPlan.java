@@ -32,7 +32,7 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  * graphs, one per stage, built and JIT-compiled once and then executed call after call.
  *
  * <pre>
- *   projection   Q, K, V, θ in (every call) → s, keys, index, μ        4 kernels
+ *   projection   Q, K, V, θ in (every call) → s, keys, index, μ        6 kernels
  *   sort-local   bitonic passes in local memory (KernelContext)       1 kernel, executed repeatedly
  *   sort-global  one bitonic pass over global memory                  1 kernel, executed repeatedly
  *   prefix-sum   σ, gather, block totals, block offsets, add-back     5 kernels
@@ -92,6 +92,9 @@ public final class ForwardPlan implements AutoCloseable {
         theta = new FloatArray(heads * d);
         FloatArray centre = new FloatArray(heads * d);
         FloatArray mu = new FloatArray(heads * e);
+        int chunks = (n + ProjectionKernels.MEAN_CHUNK - 1) / ProjectionKernels.MEAN_CHUNK;
+        FloatArray keyPartials = new FloatArray(heads * chunks * d);
+        FloatArray valuePartials = new FloatArray(heads * chunks * e);
         s = new FloatArray(heads * m);
         keys = new FloatArray(heads * paddedN);
         index = new IntArray(heads * paddedN);
@@ -105,8 +108,10 @@ public final class ForwardPlan implements AutoCloseable {
 
         TaskGraph projection = new TaskGraph(GRAPHS[PROJECTION])
                 .transferToDevice(DataTransferMode.EVERY_EXECUTION, q, k, v, theta)
-                .task("centre", ProjectionKernels::columnMeans, k, centre, n, d)
-                .task("valueMean", ProjectionKernels::columnMeans, v, mu, n, e)
+                .task("centrePartials", ProjectionKernels::columnPartials, k, keyPartials, n, d, chunks)
+                .task("centre", ProjectionKernels::meansOfPartials, keyPartials, centre, n, d, chunks)
+                .task("valuePartials", ProjectionKernels::columnPartials, v, valuePartials, n, e, chunks)
+                .task("valueMean", ProjectionKernels::meansOfPartials, valuePartials, mu, n, e, chunks)
                 .task("queries", ProjectionKernels::projectQueries, q, theta, centre, s, m, d)
                 .task("keys", ProjectionKernels::projectKeys, k, theta, centre, keys, index, n, paddedN, d)
                 .persistOnDevice(keys, index, s, v, mu);

@@ -5,7 +5,8 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 
 /**
- * Stage 1, projection (SPEC §2, §3): the key centre c and value mean μ (column means), then
+ * Stage 1, projection (SPEC §2, §3): the key centre c and value mean μ (column means, in two
+ * kernels so that the rows are split among many work-items), then
  * s = (Q − c)θ and t = (K − c)θ, one work-item per row.
  *
  * <p>Why the centre: the operator only sees s_i − t_j, so subtracting the same c from every query
@@ -20,23 +21,48 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  * (even one equal to the largest float) and never reaches a result.
  */
 public final class ProjectionKernels {
-    /** Rows summed in one chunk of a column mean: the sum is two-level, so its error grows like chunk + rows/chunk, not rows. */
+    /** Rows (and, one level up, partial sums) summed in one chunk of a column mean, so that its error grows like a few chunks, not rows. */
     public static final int MEAN_CHUNK = 256;
 
     private ProjectionKernels() {}
 
-    /** out[p·cols + c] = mean over the rows of head p of x[(p·rows + j)·cols + c]; one work-item per (head, column). */
-    public static void columnMeans(FloatArray x, FloatArray out, int rows, int cols) {
+    /**
+     * First level of the parallel column means: partials[(p·chunks + b)·cols + c] = Σ of the rows
+     * b·MEAN_CHUNK .. (b+1)·MEAN_CHUNK − 1 of head p in column c. One work-item per (column, chunk):
+     * P·chunks·cols of them instead of P·cols, and the column is the first parallel dimension so that
+     * neighbouring work-items read neighbouring addresses of the same row.
+     */
+    public static void columnPartials(FloatArray x, FloatArray partials, int rows, int cols, int chunks) {
+        int slots = partials.getSize() / cols;
+        for (@Parallel int c = 0; c < cols; c++) {
+            for (@Parallel int pb = 0; pb < slots; pb++) {
+                int p = pb / chunks;
+                int b = pb - p * chunks;
+                int start = b * MEAN_CHUNK;
+                int end = Math.min(rows, start + MEAN_CHUNK);
+                float sum = 0.0f;
+                for (int j = start; j < end; j++) {
+                    sum += x.get((p * rows + j) * cols + c);
+                }
+                partials.set(pb * cols + c, sum);
+            }
+        }
+    }
+
+    /**
+     * Second level: out[p·cols + c] = Σ_b partials / rows, the partials themselves summed in groups of
+     * MEAN_CHUNK, so every mean is a three-level sum (error like 2·MEAN_CHUNK + rows/MEAN_CHUNK², not rows).
+     */
+    public static void meansOfPartials(FloatArray partials, FloatArray out, int rows, int cols, int chunks) {
         for (@Parallel int slot = 0; slot < out.getSize(); slot++) {
             int p = slot / cols;
             int c = slot - p * cols;
-            int first = p * rows;
             float total = 0.0f;
-            for (int start = 0; start < rows; start += MEAN_CHUNK) {
-                int end = Math.min(rows, start + MEAN_CHUNK);
+            for (int start = 0; start < chunks; start += MEAN_CHUNK) {
+                int end = Math.min(chunks, start + MEAN_CHUNK);
                 float partial = 0.0f;
-                for (int j = start; j < end; j++) {
-                    partial += x.get((first + j) * cols + c);
+                for (int b = start; b < end; b++) {
+                    partial += partials.get((p * chunks + b) * cols + c);
                 }
                 total += partial;
             }

@@ -1,0 +1,98 @@
+package dev.slicedattention.tornado;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.slicedattention.Backend;
+import dev.slicedattention.SlicedAttention;
+import dev.slicedattention.Tensor;
+import dev.slicedattention.timing.StageTimes;
+import dev.slicedattention.validation.AttentionBatch;
+import dev.slicedattention.validation.ErrorMetrics;
+import dev.slicedattention.validation.InputGenerator;
+import dev.slicedattention.validation.Shape;
+import dev.slicedattention.validation.SoftmaxReference;
+import dev.slicedattention.validation.sequential.SequentialSoftmax;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** The softmax baseline on the device, and the kernel gallery. */
+@Tag("tornado")
+class SoftmaxAndGalleryTest {
+    /**
+     * Against the float64 reference: float32 arithmetic over n ≤ 300 keys errs by a few 1e-7
+     * relative; the bar is 1e-5 or ten times the sequential float32 baseline, whichever is larger.
+     */
+    @ParameterizedTest
+    @EnumSource(value = InputGenerator.class, names = {"GAUSSIAN", "HEAVY_TAILED", "SHARED_OFFSET"})
+    void softmaxMatchesReference(InputGenerator generator) {
+        try (TornadoEngine engine = TornadoTestDevice.open()) {
+            for (Shape shape : List.of(new Shape(2, 3, 5, 8, 4), new Shape(2, 33, 300, 16, 8))) {
+                AttentionBatch batch = generator.generate(shape, 3);
+                double[] reference = SoftmaxReference.attend(batch);
+                ErrorMetrics device = ErrorMetrics.compare(engine.softmax(batch), reference, batch);
+                ErrorMetrics sequential = ErrorMetrics.compare(SequentialSoftmax.forward(batch), reference, batch);
+                double allowed = Math.max(1e-5, 10 * sequential.relativeError());
+                assertTrue(device.relativeError() <= allowed,
+                        () -> generator + " " + shape + ": device " + device + " against sequential " + sequential.relativeError());
+            }
+        }
+    }
+
+    /** The same through the public API: the backend is found by name and its softmax has the [P, m, e] shape. */
+    @Test
+    void softmaxThroughTheBackend() {
+        TornadoTestDevice.open().close();
+        Shape shape = new Shape(2, 4, 6, 8, 3);
+        AttentionBatch batch = InputGenerator.GAUSSIAN.generate(shape, 9);
+        try (Backend backend = SlicedAttention.open(System.getProperty("sliced.attention.test.device", "tornado"))) {
+            Tensor out = backend.softmax(batch);
+            assertEquals(List.of(2, 4, 3), java.util.Arrays.stream(out.shape()).boxed().toList());
+            ErrorMetrics metrics = ErrorMetrics.compare(out.data(), SoftmaxReference.attend(batch), batch);
+            assertTrue(metrics.relativeError() <= 1e-5, metrics::toString);
+        }
+    }
+
+    /**
+     * With the gallery folder set, a forward pass writes one non-empty OpenCL C file per stage graph.
+     * n = 1025 pads to 2048 slots, more than one local sort block, so the global sort pass runs too.
+     */
+    @Test
+    void forwardWritesOneKernelFilePerStage(@TempDir Path dir) throws IOException {
+        String previous = System.getProperty(TornadoEngine.KERNEL_DIR_PROPERTY);
+        System.setProperty(TornadoEngine.KERNEL_DIR_PROPERTY, dir.toString());
+        try (TornadoEngine engine = TornadoTestDevice.open()) {
+            Shape shape = new Shape(1, 7, 1025, 8, 4);
+            engine.forward(InputGenerator.GAUSSIAN.generate(shape, 5), new StageTimes());
+        } finally {
+            if (previous == null) {
+                System.clearProperty(TornadoEngine.KERNEL_DIR_PROPERTY);
+            } else {
+                System.setProperty(TornadoEngine.KERNEL_DIR_PROPERTY, previous);
+            }
+        }
+        List<String> expected = List.of("combine.cl", "prefix-sum.cl", "projection.cl", "rank.cl", "sort-global.cl", "sort-local.cl");
+        try (Stream<Path> files = Files.list(dir)) {
+            assertEquals(expected, files.map(f -> f.getFileName().toString()).sorted().toList());
+        }
+        for (String name : expected) {
+            String source = Files.readString(dir.resolve(name));
+            assertTrue(source.contains("__kernel"), () -> name + " holds no OpenCL kernel: " + source.substring(0, Math.min(200, source.length())));
+        }
+        // Each stage's file holds that stage's kernels: one per task of its graph.
+        assertEquals(6, count(dir.resolve("projection.cl")), "projection kernels");
+        assertEquals(5, count(dir.resolve("prefix-sum.cl")), "prefix-sum kernels");
+    }
+
+    private static long count(Path file) throws IOException {
+        return Files.readString(file).lines().filter(line -> line.contains("__kernel")).count();
+    }
+}
