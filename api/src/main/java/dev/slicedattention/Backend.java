@@ -4,7 +4,6 @@ import dev.slicedattention.error.InvalidInputException;
 import dev.slicedattention.spi.BackendEngine;
 import dev.slicedattention.timing.StageTimes;
 import dev.slicedattention.validation.AttentionBatch;
-import dev.slicedattention.validation.FiniteCheck;
 
 /**
  * An opened backend, from {@link SlicedAttention#open(String)}: runs sliced ReLU attention (and the
@@ -107,12 +106,9 @@ public final class Backend implements AutoCloseable {
         if (m == 0) {
             throw new InvalidInputException("Q has no rows (m = 0): there is nothing to compute");
         }
-        // Checked here with each tensor's own shape, so that the index in the message is the user's.
-        FiniteCheck.requireFinite("Q", q.data(), q.shape());
-        FiniteCheck.requireFinite("K", k.data(), k.shape());
-        FiniteCheck.requireFinite("V", v.data(), v.shape());
-        FiniteCheck.requireFinite("theta", theta.data(), theta.shape());
-        return new AttentionBatch(heads, m, n, d, e, q.data(), k.data(), v.data(), theta.data());
+        // Finiteness is checked once, by the batch, with each tensor's own shape in the message.
+        return new AttentionBatch(heads, m, n, d, e, q.data(), k.data(), v.data(), theta.data(),
+                new int[][] {q.shape(), k.shape(), v.shape(), theta.shape()});
     }
 
     private static void requireRank(String name, Tensor tensor, int rank, String expected) {

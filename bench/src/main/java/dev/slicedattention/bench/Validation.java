@@ -2,7 +2,7 @@ package dev.slicedattention.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.slicedattention.BackendInfo;
-import dev.slicedattention.results.AtomicFiles;
+import dev.slicedattention.io.AtomicFiles;
 import dev.slicedattention.results.ResultsIO;
 import dev.slicedattention.results.RunRecord;
 import dev.slicedattention.validation.AttentionBatch;

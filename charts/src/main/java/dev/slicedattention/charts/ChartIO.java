@@ -1,6 +1,6 @@
 package dev.slicedattention.charts;
 
-import dev.slicedattention.results.AtomicFiles;
+import dev.slicedattention.io.AtomicFiles;
 import java.awt.Rectangle;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -6,7 +6,7 @@ import dev.slicedattention.charts.CrossoverChart;
 import dev.slicedattention.charts.ErrorChart;
 import dev.slicedattention.charts.SpeedupChart;
 import dev.slicedattention.charts.StageChart;
-import dev.slicedattention.results.AtomicFiles;
+import dev.slicedattention.io.AtomicFiles;
 import dev.slicedattention.results.BenchEntry;
 import dev.slicedattention.results.BenchSummary;
 import dev.slicedattention.results.DeviceInfo;

@@ -1,5 +1,6 @@
 package dev.slicedattention.results;
 
+import dev.slicedattention.io.AtomicFiles;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;

@@ -30,6 +30,16 @@ public final class AttentionBatch {
     private final float[] theta;
 
     public AttentionBatch(int heads, int m, int n, int d, int e, float[] q, float[] k, float[] v, float[] theta) {
+        this(heads, m, n, d, e, q, k, v, theta, new int[][] {{heads, m, d}, {heads, n, d}, {heads, n, e}, {heads, d}});
+    }
+
+    /**
+     * As above, naming the first non-finite value's index in {@code shapes} (Q, K, V, θ in that
+     * order): the shapes the caller's tensors have, so that a one-head [m, d] input is reported as
+     * [i, k] rather than [0, i, k].
+     */
+    public AttentionBatch(int heads, int m, int n, int d, int e, float[] q, float[] k, float[] v, float[] theta,
+                          int[][] shapes) {
         requirePositive("the number of heads P", heads);
         requirePositive("the number of queries m", m);
         requirePositive("the number of keys n", n);
@@ -39,10 +49,10 @@ public final class AttentionBatch {
         requireLength("K", k, heads, n, d);
         requireLength("V", v, heads, n, e);
         requireLength("theta", theta, heads, 1, d);
-        FiniteCheck.requireFinite("Q", q, new int[] {heads, m, d});
-        FiniteCheck.requireFinite("K", k, new int[] {heads, n, d});
-        FiniteCheck.requireFinite("V", v, new int[] {heads, n, e});
-        FiniteCheck.requireFinite("theta", theta, new int[] {heads, d});
+        FiniteCheck.requireFinite("Q", q, shapes[0]);
+        FiniteCheck.requireFinite("K", k, shapes[1]);
+        FiniteCheck.requireFinite("V", v, shapes[2]);
+        FiniteCheck.requireFinite("theta", theta, shapes[3]);
         this.heads = heads;
         this.m = m;
         this.n = n;

@@ -1,17 +1,16 @@
 package dev.slicedattention.validation.npy;
 
 import dev.slicedattention.error.NpyFormatException;
+import dev.slicedattention.io.AtomicFiles;
 import dev.slicedattention.validation.FiniteCheck;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -239,30 +238,10 @@ public final class Npy {
     }
 
     private static void writeAtomically(Path file, byte[] bytes) {
-        Path target = file.toAbsolutePath();
-        Path temporary = null;
         try {
-            Path folder = target.getParent();
-            if (folder != null) {
-                Files.createDirectories(folder);
-            }
-            temporary = Files.createTempFile(folder, "." + target.getFileName(), ".part");
-            Files.write(temporary, bytes);
-            try {
-                Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException notAtomic) {
-                Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING);
-            }
+            AtomicFiles.writeBytes(file, bytes);
         } catch (IOException failure) {
             throw new NpyFormatException(file + ": cannot be written (" + failure.getMessage() + ")", failure);
-        } finally {
-            if (temporary != null) {
-                try {
-                    Files.deleteIfExists(temporary);
-                } catch (IOException ignored) {
-                    // best effort: the temporary name starts with '.' and ends with .part
-                }
-            }
         }
     }
 

@@ -1,4 +1,4 @@
-package dev.slicedattention.results;
+package dev.slicedattention.io;
 
 import java.io.IOException;
 import java.io.OutputStream;
