@@ -1,7 +1,7 @@
 package dev.slicedattention;
 
-import dev.slicedattention.error.InvalidInputException;
 import dev.slicedattention.spi.BackendEngine;
+import dev.slicedattention.spi.TensorBatch;
 import dev.slicedattention.timing.StageTimes;
 import dev.slicedattention.validation.AttentionBatch;
 
@@ -35,10 +35,20 @@ public final class Backend implements AutoCloseable {
         return run(q, k, v, theta).output();
     }
 
-    /** The output with per-stage timings. */
+    /**
+     * The output with per-stage timings. Off-heap inputs ({@link Tensor#view}) reach the engine as
+     * they are: a TornadoVM engine sends them to its device without a copy on the heap.
+     */
     public ForwardResult run(Tensor q, Tensor k, Tensor v, Tensor theta) {
-        AttentionBatch batch = batch(q, k, v, theta);
-        return run(batch, q.rank() == 2);
+        if (q.isOffHeap() || k.isOffHeap() || v.isOffHeap() || theta.isOffHeap()) {
+            TensorBatch batch = TensorBatch.of(q, k, v, theta);
+            ensureOpen();
+            StageTimes times = new StageTimes();
+            float[] out = engine.forward(batch, times);
+            return new ForwardResult(outputTensor(out, batch.heads(), batch.m(), batch.e(), batch.singleHead()),
+                    times, engine.info());
+        }
+        return run(batch(q, k, v, theta), q.rank() == 2);
     }
 
     /** The output for a batch already in flat form (used by the benchmarks and the showcase). */
@@ -53,7 +63,10 @@ public final class Backend implements AutoCloseable {
         return new ForwardResult(outputTensor(out, batch, singleHead), times, engine.info());
     }
 
-    /** Softmax attention on the same tensors (θ is not used), the baseline of the crossover. */
+    /**
+     * Softmax attention on the same tensors (θ is not used), the baseline of the crossover. Off-heap
+     * inputs are copied to the heap first.
+     */
     public Tensor softmax(Tensor q, Tensor k, Tensor v) {
         int d = q.dim(q.rank() - 1);
         int heads = q.rank() == 3 ? q.dim(0) : 1;
@@ -73,54 +86,19 @@ public final class Backend implements AutoCloseable {
     }
 
     private static Tensor outputTensor(float[] out, AttentionBatch batch, boolean singleHead) {
-        return singleHead ? Tensor.wrap(out, batch.m(), batch.e()) : Tensor.wrap(out, batch.heads(), batch.m(), batch.e());
+        return outputTensor(out, batch.heads(), batch.m(), batch.e(), singleHead);
+    }
+
+    private static Tensor outputTensor(float[] out, int heads, int m, int e, boolean singleHead) {
+        return singleHead ? Tensor.wrap(out, m, e) : Tensor.wrap(out, heads, m, e);
     }
 
     /**
-     * Checks the four shapes against each other and builds the flat batch (which checks that every
-     * value is finite).
+     * Checks the four shapes against each other and builds the flat heap batch (which checks that
+     * every value is finite). Off-heap tensors are copied.
      */
     public static AttentionBatch batch(Tensor q, Tensor k, Tensor v, Tensor theta) {
-        int rank = q.rank();
-        if (rank != 2 && rank != 3) {
-            throw new InvalidInputException("Q must be [m, d] or [P, m, d], got shape " + q.shapeText());
-        }
-        requireRank("K", k, rank, rank == 2 ? "[n, d]" : "[P, n, d]");
-        requireRank("V", v, rank, rank == 2 ? "[n, e]" : "[P, n, e]");
-        requireRank("theta", theta, rank - 1, rank == 2 ? "[d]" : "[P, d]");
-        int heads = rank == 3 ? q.dim(0) : 1;
-        int base = rank - 2;
-        int m = q.dim(base), d = q.dim(base + 1);
-        int n = k.dim(base), e = v.dim(base + 1);
-        if (rank == 3) {
-            requireEqual("the number of heads P", "Q", heads, "K", k.dim(0));
-            requireEqual("the number of heads P", "Q", heads, "V", v.dim(0));
-            requireEqual("the number of heads P", "Q", heads, "theta", theta.dim(0));
-        }
-        requireEqual("the key dimension d", "Q", d, "K", k.dim(base + 1));
-        requireEqual("the key dimension d", "Q", d, "theta", theta.dim(theta.rank() - 1));
-        requireEqual("the number of keys n", "K", n, "V", v.dim(base));
-        if (n == 0) {
-            throw new InvalidInputException("K and V have no rows (n = 0): attention needs at least one key");
-        }
-        if (m == 0) {
-            throw new InvalidInputException("Q has no rows (m = 0): there is nothing to compute");
-        }
-        // Finiteness is checked once, by the batch, with each tensor's own shape in the message.
-        return new AttentionBatch(heads, m, n, d, e, q.data(), k.data(), v.data(), theta.data(),
-                new int[][] {q.shape(), k.shape(), v.shape(), theta.shape()});
-    }
-
-    private static void requireRank(String name, Tensor tensor, int rank, String expected) {
-        if (tensor.rank() != rank) {
-            throw new InvalidInputException(name + " must be " + expected + " to match Q, got shape " + tensor.shapeText());
-        }
-    }
-
-    private static void requireEqual(String what, String first, int a, String second, int b) {
-        if (a != b) {
-            throw new InvalidInputException(what + " differs: " + first + " has " + a + ", " + second + " has " + b);
-        }
+        return TensorBatch.heapBatch(q, k, v, theta);
     }
 
     private void ensureOpen() {

@@ -23,6 +23,11 @@ import java.util.ServiceLoader;
  * {@code fastest}. The TornadoVM backends exist only when the JVM runs with TornadoVM and the
  * {@code sliced-attention-tornado} jar is on the class path.
  *
+ * <p>Inputs are {@link Tensor}s: over {@code float[]} ({@link Tensor#wrap}), read from {@code .npy}
+ * ({@link Tensor#readNpy}), or viewing TornadoVM's off-heap {@code FloatArray}s without a copy
+ * ({@code dev.slicedattention.tornado.TornadoTensors.wrap}, which a TornadoVM backend sends to its
+ * device as they are).
+ *
  * <p>All methods are thread-safe; the {@link Backend}s they return are not.
  */
 public final class SlicedAttention {

@@ -1,24 +1,37 @@
 package dev.slicedattention;
 
 import dev.slicedattention.error.InvalidInputException;
+import dev.slicedattention.spi.OffHeapFloats;
+import dev.slicedattention.validation.FiniteCheck;
 import dev.slicedattention.validation.npy.Npy;
 import dev.slicedattention.validation.npy.NpyArray;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Optional;
 
 /**
  * A float32 tensor in row-major (C) order: the values and the shape. The input and output type of
  * the API.
  *
  * <p>{@link #wrap} shares the caller's array (no copy; do not change it while a backend uses the
- * tensor), {@link #of} copies it. Tensors returned by a backend are owned by the caller. A tensor
- * is safe to read from several threads.
+ * tensor), {@link #of} copies it. {@link #view} shares memory outside the Java heap, such as a
+ * TornadoVM {@code FloatArray} ({@code TornadoTensors.wrap} in the TornadoVM backend): a TornadoVM
+ * backend sends that memory to its device as it is, the JVM backends copy it to the heap once per
+ * call. Tensors returned by a backend are owned by the caller and live on the heap. A tensor is safe
+ * to read from several threads.
  */
 public final class Tensor {
+    /** The values on the heap, or null for a view of off-heap memory. */
     private final float[] data;
+    /** The off-heap values, or null for a heap tensor. */
+    private final OffHeapFloats offHeap;
     private final int[] shape;
 
     private Tensor(float[] data, int[] shape) {
+        this(data, null, data.length, shape);
+    }
+
+    private Tensor(float[] data, OffHeapFloats offHeap, long values, int[] shape) {
         if (shape.length == 0) {
             throw new InvalidInputException("a tensor needs at least one dimension");
         }
@@ -29,11 +42,12 @@ public final class Tensor {
             }
             count *= size;
         }
-        if (count != data.length) {
+        if (count != values) {
             throw new InvalidInputException("shape " + Npy.shapeText(shape) + " needs " + count
-                    + " values, the array holds " + data.length);
+                    + " values, the array holds " + values);
         }
         this.data = data;
+        this.offHeap = offHeap;
         this.shape = shape.clone();
     }
 
@@ -47,6 +61,14 @@ public final class Tensor {
         return new Tensor(data.clone(), shape);
     }
 
+    /**
+     * A tensor over off-heap values, without copying. The values are read when a backend runs, so
+     * they may change between calls; do not change them during one.
+     */
+    public static Tensor view(OffHeapFloats values, int... shape) {
+        return new Tensor(null, values, values.size(), shape);
+    }
+
     /** Reads a little-endian float32 or float64 C-order {@code .npy} file (float64 is converted). */
     public static Tensor readNpy(Path file) {
         NpyArray array = Npy.read(file);
@@ -58,12 +80,45 @@ public final class Tensor {
 
     /** Writes the tensor as a float32 {@code .npy} file, atomically (a temporary file moved into place). */
     public void writeNpy(Path file) {
-        Npy.write(file, shape, data);
+        Npy.write(file, shape, data());
     }
 
-    /** The values, row-major. This is the tensor's own array: do not change it. */
+    /**
+     * The values, row-major, on the heap. For a heap tensor this is its own array: do not change it.
+     * For an off-heap {@link #view} it is a new copy on every call.
+     */
     public float[] data() {
-        return data;
+        if (offHeap == null) {
+            return data;
+        }
+        float[] copy = new float[offHeap.size()];
+        offHeap.copyTo(copy);
+        return copy;
+    }
+
+    /** The off-heap values this tensor views; empty for a heap tensor. */
+    public Optional<OffHeapFloats> offHeap() {
+        return Optional.ofNullable(offHeap);
+    }
+
+    /** Whether the values live outside the Java heap (a {@link #view}). */
+    public boolean isOffHeap() {
+        return offHeap != null;
+    }
+
+    /**
+     * Fails with an {@link InvalidInputException} naming the first NaN or ±∞ and its index in this
+     * tensor's shape (SPEC §3). Off-heap values are scanned in place.
+     */
+    public void requireFinite(String name) {
+        if (offHeap == null) {
+            FiniteCheck.requireFinite(name, data, shape);
+            return;
+        }
+        int bad = offHeap.indexOfNonFinite();
+        if (bad >= 0) {
+            FiniteCheck.reject(name, offHeap.get(bad), bad, shape);
+        }
     }
 
     public int[] shape() {
@@ -90,7 +145,7 @@ public final class Tensor {
             }
             flat = flat * shape[axis] + index[axis];
         }
-        return data[flat];
+        return offHeap == null ? data[flat] : offHeap.get(flat);
     }
 
     /** The shape as NumPy prints it: (4, 64). */
@@ -100,6 +155,6 @@ public final class Tensor {
 
     @Override
     public String toString() {
-        return "Tensor" + shapeText();
+        return (offHeap == null ? "Tensor" : "Tensor(off-heap)") + shapeText();
     }
 }

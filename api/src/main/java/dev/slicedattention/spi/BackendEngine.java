@@ -18,6 +18,15 @@ public interface BackendEngine extends AutoCloseable {
      */
     float[] forward(AttentionBatch batch, StageTimes times);
 
+    /**
+     * The same, for inputs of which some are {@linkplain dev.slicedattention.Tensor#isOffHeap()
+     * off-heap} (shapes and values already checked). An engine that can use such memory in place
+     * overrides this; the default copies the inputs to the heap.
+     */
+    default float[] forward(TensorBatch batch, StageTimes times) {
+        return forward(batch.toHeap(), times);
+    }
+
     /** The softmax-attention baseline output [P, m, e], flat (θ unused). */
     float[] softmax(AttentionBatch batch);
 

@@ -2,7 +2,10 @@ package dev.slicedattention.tornado;
 
 import dev.slicedattention.BackendInfo;
 import dev.slicedattention.error.DeviceFailureException;
+import dev.slicedattention.Tensor;
 import dev.slicedattention.spi.BackendEngine;
+import dev.slicedattention.spi.OffHeapFloats;
+import dev.slicedattention.spi.TensorBatch;
 import dev.slicedattention.timing.StageTimes;
 import dev.slicedattention.tornado.graphs.ForwardPlan;
 import dev.slicedattention.tornado.graphs.SoftmaxPlan;
@@ -16,11 +19,14 @@ import uk.ac.manchester.tornado.api.common.TornadoDevice;
 import uk.ac.manchester.tornado.api.exceptions.TornadoBailoutRuntimeException;
 import uk.ac.manchester.tornado.api.exceptions.TornadoMemoryException;
 import uk.ac.manchester.tornado.api.exceptions.TornadoOutOfMemoryException;
+import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 
 /**
  * An opened TornadoVM device. Execution plans are built and compiled once per shape and cached
- * (the {@value #CACHED_SHAPES} most recently used shapes; an evicted plan frees its device buffers),
- * so a second call on a shape neither rebuilds nor recompiles.
+ * (the {@value #CACHED_SHAPES} most recently used; an evicted plan frees its device buffers), so a
+ * second call on a shape neither rebuilds nor recompiles. Inputs that are TornadoVM
+ * {@link FloatArray}s ({@link TornadoTensors#wrap}) are sent to the device as they are: the plan is
+ * built on those arrays, so its cache key is the shape plus the arrays' identities.
  *
  * <p>Kernel gallery: when the system property {@value #KERNEL_DIR_PROPERTY} names a folder, the
  * OpenCL C (or PTX) that TornadoVM generates for each stage is saved there on the stage's first
@@ -32,7 +38,9 @@ public final class TornadoEngine implements BackendEngine {
 
     private final TornadoDevice device;
     private final BackendInfo info;
-    private final Map<Shape, ForwardPlan> plans = new LinkedHashMap<>(4, 0.75f, true);
+    /** Device bytes this engine's plans may hold together: TornadoVM's limit for the process, or the device's memory if less. */
+    private final long memoryBudget;
+    private final Map<PlanKey, ForwardPlan> plans = new LinkedHashMap<>(4, 0.75f, true);
     private SoftmaxPlan softmax;
     private ForwardPlan lastPlan;
     private int plansBuilt;
@@ -41,6 +49,7 @@ public final class TornadoEngine implements BackendEngine {
     TornadoEngine(TornadoDevice device, BackendInfo info) {
         this.device = device;
         this.info = info;
+        this.memoryBudget = Math.min(DeviceMemory.tornadoLimit(), device.getMaxGlobalMemory());
     }
 
     @Override
@@ -50,22 +59,102 @@ public final class TornadoEngine implements BackendEngine {
 
     @Override
     public float[] forward(AttentionBatch batch, StageTimes times) {
-        requireOpen();
         Shape shape = new Shape(batch.heads(), batch.m(), batch.n(), batch.d(), batch.e());
+        float[][] heap = {batch.q(), batch.k(), batch.v(), batch.theta()};
+        return forward(shape, new FloatArray[heap.length], heap, times, batch.toString());
+    }
+
+    /** FloatArray inputs are used in place; any other input is read into the plan's own array. */
+    @Override
+    public float[] forward(TensorBatch batch, StageTimes times) {
+        Shape shape = new Shape(batch.heads(), batch.m(), batch.n(), batch.d(), batch.e());
+        Tensor[] tensors = {batch.q(), batch.k(), batch.v(), batch.theta()};
+        FloatArray[] callers = new FloatArray[tensors.length];
+        float[][] heap = new float[tensors.length][];
+        for (int i = 0; i < tensors.length; i++) {
+            Object array = tensors[i].offHeap().map(OffHeapFloats::array).orElse(null);
+            if (array instanceof FloatArray floats) {
+                callers[i] = floats;
+            } else {
+                heap[i] = tensors[i].data();
+            }
+        }
+        return forward(shape, callers, heap, times, batch.toString());
+    }
+
+    private float[] forward(Shape shape, FloatArray[] callers, float[][] heap, StageTimes times, String problem) {
+        requireOpen();
+        PlanKey key = new PlanKey(shape, callers);
+        ForwardPlan plan = plans.get(key);
         try {
-            ForwardPlan plan = plans.get(shape);
             if (plan == null) {
                 long start = System.nanoTime();
-                plan = new ForwardPlan(shape, device, kernelDir());
+                plan = new ForwardPlan(shape, device, kernelDir(), callers);
                 plansBuilt++;
-                plans.put(shape, plan);
-                evict();
+                makeRoom(plan.deviceBytes(), true);
+                plans.put(key, plan);
                 times.addSetup(System.nanoTime() - start);
             }
             lastPlan = plan;
-            return plan.forward(batch, times);
+            return plan.forward(heap, times);
         } catch (RuntimeException failed) {
-            throw translate(failed, batch);
+            if (plan != null) {
+                plans.remove(key);
+                plan.abandon();
+            }
+            throw translate(failed, problem);
+        }
+    }
+
+    /**
+     * Frees cached plans, least recently used first, until a new plan of {@code bytes} fits the
+     * device memory TornadoVM lets this process use and, for a forward plan, fewer than
+     * {@value #CACHED_SHAPES} remain. The cache is there for speed: it must never be the reason a
+     * call runs out of device memory.
+     */
+    private void makeRoom(long bytes, boolean forwardPlan) {
+        long used = bytes + (softmax == null ? 0 : softmax.deviceBytes());
+        for (ForwardPlan plan : plans.values()) {
+            used += plan.deviceBytes();
+        }
+        Iterator<Map.Entry<PlanKey, ForwardPlan>> oldest = plans.entrySet().iterator();
+        while (oldest.hasNext() && (used > memoryBudget || (forwardPlan && plans.size() >= CACHED_SHAPES))) {
+            ForwardPlan evicted = oldest.next().getValue();
+            used -= evicted.deviceBytes();
+            evicted.close();
+            oldest.remove();
+        }
+        if (used > memoryBudget && softmax != null) {
+            softmax.close();
+            softmax = null;
+        }
+    }
+
+    /**
+     * A plan's cache key: the shape and the caller's arrays the plan sends (null where it uses its
+     * own), compared by identity — the plan is bound to those objects, whatever they hold.
+     */
+    private record PlanKey(Shape shape, FloatArray[] callers) {
+        @Override
+        public boolean equals(Object other) {
+            if (!(other instanceof PlanKey key) || !shape.equals(key.shape)) {
+                return false;
+            }
+            for (int i = 0; i < callers.length; i++) {
+                if (callers[i] != key.callers[i]) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        @Override
+        public int hashCode() {
+            int hash = shape.hashCode();
+            for (FloatArray array : callers) {
+                hash = 31 * hash + System.identityHashCode(array);
+            }
+            return hash;
         }
     }
 
@@ -77,12 +166,15 @@ public final class TornadoEngine implements BackendEngine {
             if (softmax == null || !softmax.shape().equals(shape)) {
                 if (softmax != null) {
                     softmax.close();
+                    softmax = null;
                 }
-                softmax = new SoftmaxPlan(shape, device);
+                SoftmaxPlan built = new SoftmaxPlan(shape, device);
+                makeRoom(built.deviceBytes(), false);
+                softmax = built;
             }
             return softmax.run(batch);
         } catch (RuntimeException failed) {
-            throw translate(failed, batch);
+            throw translate(failed, batch.toString());
         }
     }
 
@@ -101,15 +193,14 @@ public final class TornadoEngine implements BackendEngine {
         return dir == null || dir.isBlank() ? null : Path.of(dir);
     }
 
-    private void evict() {
-        Iterator<Map.Entry<Shape, ForwardPlan>> oldest = plans.entrySet().iterator();
-        while (plans.size() > CACHED_SHAPES) {
-            oldest.next().getValue().close();
-            oldest.remove();
+    private void closePlans() {
+        for (ForwardPlan plan : plans.values()) {
+            plan.close();
         }
+        plans.clear();
     }
 
-    private RuntimeException translate(RuntimeException failed, AttentionBatch batch) {
+    private RuntimeException translate(RuntimeException failed, String batch) {
         if (failed instanceof DeviceFailureException) {
             return failed;
         }
@@ -137,10 +228,7 @@ public final class TornadoEngine implements BackendEngine {
             return;
         }
         closed = true;
-        for (ForwardPlan plan : plans.values()) {
-            plan.close();
-        }
-        plans.clear();
+        closePlans();
         if (softmax != null) {
             softmax.close();
         }

@@ -19,10 +19,9 @@ import dev.slicedattention.validation.sequential.SequentialPipeline64;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -30,19 +29,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** The whole forward pass on the TornadoVM device against the sequential path and the float64 references. */
 @Tag("tornado")
 class ForwardPassTest {
-    private static TornadoEngine engine;
-
-    @BeforeAll
-    static void open() {
-        engine = TornadoTestDevice.open();
-    }
-
-    @AfterAll
-    static void close() {
-        if (engine != null) {
-            engine.close();
-        }
-    }
+    @RegisterExtension
+    static final EngineForClass tornado = new EngineForClass();
 
     /**
      * Every size of the issue and every generator, in a matrix that keeps the suite short on a CPU
@@ -72,7 +60,7 @@ class ForwardPassTest {
     void matchesSequentialPathAndReference(InputGenerator generator, Shape shape) {
         AttentionBatch batch = generator.generate(shape, 42);
         StageTimes times = new StageTimes();
-        float[] device = engine.forward(batch, times);
+        float[] device = tornado.engine().forward(batch, times);
         double[] reference = (long) shape.m() * shape.n() <= 1L << 24
                 ? NaiveReference.attend(batch)
                 : SequentialPipeline64.forward(batch);
@@ -83,7 +71,7 @@ class ForwardPassTest {
         ErrorMetrics sequential = ErrorMetrics.compare(SequentialPipeline.forward(batch), reference, batch);
         assertTrue(metrics.relativeError() <= Math.max(tolerance, 10 * sequential.relativeError()),
                 () -> "device " + metrics.relativeError() + " vs sequential " + sequential.relativeError());
-        assertTrue(engine.lastPlan().lastKernelNanos() > 0, "the profiler saw no kernel time on the device");
+        assertTrue(tornado.engine().lastPlan().lastKernelNanos() > 0, "the profiler saw no kernel time on the device");
     }
 
     @Test
@@ -92,13 +80,13 @@ class ForwardPassTest {
         AttentionBatch first = InputGenerator.GAUSSIAN.generate(shape, 1);
         AttentionBatch second = InputGenerator.HEAVY_TAILED.generate(shape, 2);
         StageTimes firstTimes = new StageTimes();
-        engine.forward(first, firstTimes);
-        ForwardPlan plan = engine.lastPlan();
-        int built = engine.plansBuilt();
+        tornado.engine().forward(first, firstTimes);
+        ForwardPlan plan = tornado.engine().lastPlan();
+        int built = tornado.engine().plansBuilt();
         StageTimes secondTimes = new StageTimes();
-        float[] out = engine.forward(second, secondTimes);
-        assertSame(plan, engine.lastPlan(), "the plan of the shape was rebuilt");
-        assertEquals(built, engine.plansBuilt());
+        float[] out = tornado.engine().forward(second, secondTimes);
+        assertSame(plan, tornado.engine().lastPlan(), "the plan of the shape was rebuilt");
+        assertEquals(built, tornado.engine().plansBuilt());
         assertEquals(0, plan.lastCompileNanos(), "TornadoVM compiled again on the second call");
         assertEquals(0, secondTimes.setupNanos());
         assertTrue(secondTimes.nanos(Stage.SORT) > 0);
@@ -108,7 +96,7 @@ class ForwardPassTest {
 
     @Test
     void listsItsDevice() {
-        BackendInfo info = engine.info();
+        BackendInfo info = tornado.engine().info();
         assertTrue(info.name().matches("tornado:\\d+:\\d+"), info.name());
         assertTrue(info.runtime().startsWith("TornadoVM "), info.runtime());
     }

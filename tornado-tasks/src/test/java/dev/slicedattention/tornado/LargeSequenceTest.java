@@ -8,9 +8,8 @@ import dev.slicedattention.validation.ErrorMetrics;
 import dev.slicedattention.validation.InputGenerator;
 import dev.slicedattention.validation.Shape;
 import dev.slicedattention.validation.sequential.SequentialPipeline64;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -21,28 +20,17 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 @Tag("tornado")
 class LargeSequenceTest {
-    private static TornadoEngine engine;
-
-    @BeforeAll
-    static void open() {
-        engine = TornadoTestDevice.open();
-    }
-
-    @AfterAll
-    static void close() {
-        if (engine != null) {
-            engine.close();
-        }
-    }
+    @RegisterExtension
+    static final EngineForClass tornado = new EngineForClass();
 
     @ParameterizedTest
     @EnumSource(value = InputGenerator.class, names = {"GAUSSIAN", "SHARED_OFFSET"})
     void meetsThreeTimesTenToTheMinusFive(InputGenerator generator) {
         Shape shape = new Shape(1, 4096, 1 << 20, 64, 64);
         AttentionBatch batch = generator.generate(shape, 11);
-        float[] out = engine.forward(batch, new StageTimes());
+        float[] out = tornado.engine().forward(batch, new StageTimes());
         ErrorMetrics metrics = ErrorMetrics.compare(out, SequentialPipeline64.forward(batch), batch);
         assertTrue(metrics.relativeError() <= 3e-5, () -> generator + ": " + metrics);
-        assertTrue(engine.lastPlan().lastKernelNanos() > 0, "the profiler saw no kernel time on the device");
+        assertTrue(tornado.engine().lastPlan().lastKernelNanos() > 0, "the profiler saw no kernel time on the device");
     }
 }

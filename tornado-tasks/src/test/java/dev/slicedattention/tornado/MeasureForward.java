@@ -17,7 +17,7 @@ import java.util.Arrays;
  * Also checks the device output against the float64 pipeline and prints the relative error.
  *
  * <pre>
- *   mvn -pl tornado-tasks test -Dtest=MeasureForward -Dtornado.test.flags="-Dn=1048576 -Dreps=5" -Dsurefire.failIfNoSpecifiedTests=false
+ *   mvn -pl tornado-tasks test -Dtest=MeasureForward -Dtornado.test.groups=measure -Dtornado.test.flags="-Dn=1048576 -Dreps=5" -Dsurefire.failIfNoSpecifiedTests=false
  * </pre>
  */
 @org.junit.jupiter.api.Tag("measure")

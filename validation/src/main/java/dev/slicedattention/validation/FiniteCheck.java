@@ -14,8 +14,7 @@ public final class FiniteCheck {
     public static void requireFinite(String name, float[] data, int[] shape) {
         for (int i = 0; i < data.length; i++) {
             if (!Float.isFinite(data[i])) {
-                throw new InvalidInputException(name + " contains " + describe(data[i]) + " at index "
-                        + formatIndex(i, shape) + ": inputs must be finite");
+                reject(name, data[i], i, shape);
             }
         }
     }
@@ -24,10 +23,15 @@ public final class FiniteCheck {
     public static void requireFinite(String name, double[] data, int[] shape) {
         for (int i = 0; i < data.length; i++) {
             if (!Double.isFinite(data[i])) {
-                throw new InvalidInputException(name + " contains " + describe(data[i]) + " at index "
-                        + formatIndex(i, shape) + ": inputs must be finite");
+                reject(name, data[i], i, shape);
             }
         }
+    }
+
+    /** The refusal for a non-finite {@code value} found at flat offset {@code flat}, for scans done elsewhere (off-heap memory). */
+    public static void reject(String name, double value, long flat, int[] shape) {
+        throw new InvalidInputException(name + " contains " + describe(value) + " at index "
+                + formatIndex(flat, shape) + ": inputs must be finite");
     }
 
     private static String describe(double value) {

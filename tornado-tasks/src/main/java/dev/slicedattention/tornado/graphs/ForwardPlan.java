@@ -24,8 +24,10 @@ import uk.ac.manchester.tornado.api.common.TornadoDevice;
 import uk.ac.manchester.tornado.api.enums.DataTransferMode;
 import uk.ac.manchester.tornado.api.enums.ProfilerMode;
 import uk.ac.manchester.tornado.api.TornadoProfilerResult;
+import uk.ac.manchester.tornado.api.exceptions.TornadoInternalError;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
+import uk.ac.manchester.tornado.api.types.arrays.TornadoNativeArray;
 
 /**
  * The forward pass for one shape: one {@link TornadoExecutionPlan} holding a chain of six task
@@ -51,17 +53,35 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  * TornadoVM links a consumed array to the buffer of the graph that ran just before, so each graph
  * names everything still in flight even if its own kernel does not touch it. Inputs cross to the
  * device once per call, only the output comes back.
+ *
+ * <p>Releasing device memory: TornadoVM 5.2.0 frees only the arrays a graph transfers (in or out)
+ * or persists, and a multi-graph plan's {@code freeDeviceMemory} only those of its last graph. So
+ * every array that lives on the device only (the intermediates) is also named in a
+ * {@code FIRST_EXECUTION} transfer of the graph that first writes it — one copy on the plan's
+ * first call — and {@link #close()} frees the graphs one by one. Before this, each closed plan left
+ * about 540 MB on the device at n = 2^18, d = e = 64, and an engine that evicted plans ran out of
+ * device memory.
+ *
+ * <p>Inputs: the projection graph sends four {@link FloatArray}s, Q, K, V and θ. Each is either the
+ * plan's own, filled from a heap array at the start of every call (a host copy, charged to
+ * transfer-in), or an array of the caller's that the plan was built on and sends as it is (no host
+ * copy). TornadoVM binds a graph to its array objects when the graph is built, which is why a
+ * caller's arrays are part of the plan.
  */
 public final class ForwardPlan implements AutoCloseable {
     private static final String[] GRAPHS = {"projection", "sortLocal", "sortGlobal", "prefixSum", "rank", "combine"};
     /** File names of the kernel gallery, per graph. */
     private static final String[] GALLERY = {"projection.cl", "sort-local.cl", "sort-global.cl", "prefix-sum.cl", "rank.cl", "combine.cl"};
+    private static final String[] INPUT_NAMES = {"Q", "K", "V", "theta"};
     private static final int PROJECTION = 0, SORT_LOCAL = 1, SORT_GLOBAL = 2, PREFIX = 3, RANK = 4, COMBINE = 5;
 
     private final Shape shape;
     private final int paddedN;
     private final int block;
-    private final FloatArray q, k, v, theta;
+    /** Q, K, V, θ: the arrays the projection graph sends to the device on every call. */
+    private final FloatArray[] inputs;
+    /** Which of the inputs are the caller's arrays, sent as they are; the rest are filled from the heap. */
+    private final boolean[] callers;
     private final FloatArray out;
     private final IntArray localParams = new IntArray(BitonicSortKernels.PARAM_COUNT);
     private final IntArray globalParams = new IntArray(BitonicSortKernels.PARAM_COUNT);
@@ -71,11 +91,22 @@ public final class ForwardPlan implements AutoCloseable {
     private final IntArray index, rank;
     private final boolean[] compiled = new boolean[GRAPHS.length];
     private final Path kernelDir;
+    /** Device memory the plan's buffers take, every array of every graph with TornadoVM's header. */
+    private final long deviceBytes;
     private long lastCompileNanos;
     private long lastKernelNanos;
     private int executes;
 
+    /** A plan on its own input arrays, filled from the heap on each call. */
     public ForwardPlan(Shape shape, TornadoDevice device, Path kernelDir) {
+        this(shape, device, kernelDir, new FloatArray[4]);
+    }
+
+    /**
+     * A plan whose inputs Q, K, V, θ are {@code callerInputs} where given (each of exactly its
+     * tensor's size) and arrays of its own where null.
+     */
+    public ForwardPlan(Shape shape, TornadoDevice device, Path kernelDir, FloatArray[] callerInputs) {
         this.shape = shape;
         this.kernelDir = kernelDir;
         int heads = shape.heads(), m = shape.m(), n = shape.n(), d = shape.d(), e = shape.e();
@@ -86,10 +117,18 @@ public final class ForwardPlan implements AutoCloseable {
         int width = 2 * e + 1;
         int blocks = (n + PrefixSumKernels.BLOCK - 1) / PrefixSumKernels.BLOCK;
 
-        q = new FloatArray(heads * m * d);
-        k = new FloatArray(heads * n * d);
-        v = new FloatArray(heads * n * e);
-        theta = new FloatArray(heads * d);
+        int[] inputSizes = {heads * m * d, heads * n * d, heads * n * e, heads * d};
+        inputs = new FloatArray[inputSizes.length];
+        callers = new boolean[inputSizes.length];
+        for (int i = 0; i < inputs.length; i++) {
+            callers[i] = callerInputs[i] != null;
+            inputs[i] = callers[i] ? callerInputs[i] : new FloatArray(inputSizes[i]);
+            if (inputs[i].getSize() != inputSizes[i]) {
+                throw new IllegalArgumentException(INPUT_NAMES[i] + " holds " + inputs[i].getSize()
+                        + " values, the " + shape + " plan needs " + inputSizes[i]);
+            }
+        }
+        FloatArray q = inputs[0], k = inputs[1], v = inputs[2], theta = inputs[3];
         FloatArray centre = new FloatArray(heads * d);
         FloatArray mu = new FloatArray(heads * e);
         int chunks = (n + ProjectionKernels.MEAN_CHUNK - 1) / ProjectionKernels.MEAN_CHUNK;
@@ -105,9 +144,12 @@ public final class ForwardPlan implements AutoCloseable {
         rank = new IntArray(heads * m);
         out = new FloatArray(heads * m * e);
         KernelContext context = new KernelContext();
+        deviceBytes = bytesWithHeaders(q, k, v, theta, centre, mu, keyPartials, valuePartials, s, keys, index,
+                sigma, rows, totals, sums, rank, out, localParams, globalParams);
 
         TaskGraph projection = new TaskGraph(GRAPHS[PROJECTION])
                 .transferToDevice(DataTransferMode.EVERY_EXECUTION, q, k, v, theta)
+                .transferToDevice(DataTransferMode.FIRST_EXECUTION, keyPartials, centre, valuePartials, mu, s, keys, index)
                 .task("centrePartials", ProjectionKernels::columnPartials, k, keyPartials, n, d, chunks)
                 .task("centre", ProjectionKernels::meansOfPartials, keyPartials, centre, n, d, chunks)
                 .task("valuePartials", ProjectionKernels::columnPartials, v, valuePartials, n, e, chunks)
@@ -127,6 +169,7 @@ public final class ForwardPlan implements AutoCloseable {
                 .persistOnDevice(keys, index, s, v, mu);
         TaskGraph prefix = new TaskGraph(GRAPHS[PREFIX])
                 .consumeFromDevice(keys, index, s, v, mu)
+                .transferToDevice(DataTransferMode.FIRST_EXECUTION, sigma, rows, totals, sums)
                 .task("scale", GatherKernels::scale, keys, sigma, n, paddedN)
                 .task("gather", GatherKernels::gather, v, mu, keys, index, sigma, rows, n, paddedN, e)
                 .task("blockTotals", PrefixSumKernels::blockTotals, rows, totals, n, blocks, width)
@@ -135,6 +178,7 @@ public final class ForwardPlan implements AutoCloseable {
                 .persistOnDevice(keys, index, s, sigma, sums);
         TaskGraph ranking = new TaskGraph(GRAPHS[RANK])
                 .consumeFromDevice(keys, s, sigma, sums)
+                .transferToDevice(DataTransferMode.FIRST_EXECUTION, rank)
                 .task("rank", RankKernels::ranks, s, keys, rank, m, n, paddedN)
                 .persistOnDevice(s, rank, sigma, sums);
         TaskGraph combine = new TaskGraph(GRAPHS[COMBINE])
@@ -171,15 +215,31 @@ public final class ForwardPlan implements AutoCloseable {
         return executes;
     }
 
-    /** One forward pass; stage times to {@code times}, first-call JIT to its setup. */
+    /** One forward pass on heap inputs (for a plan on its own arrays); see {@link #forward(float[][], StageTimes)}. */
     public float[] forward(AttentionBatch batch, StageTimes times) {
+        return forward(new float[][] {batch.q(), batch.k(), batch.v(), batch.theta()}, times);
+    }
+
+    /**
+     * One forward pass; stage times to {@code times}, first-call JIT to its setup. {@code heap[i]}
+     * fills input i (Q, K, V, θ) and must be null exactly where the plan sends the caller's array.
+     */
+    public float[] forward(float[][] heap, StageTimes times) {
         lastCompileNanos = 0;
         lastKernelNanos = 0;
         executes = 0;
-        copyIn(batch.q(), q);
-        copyIn(batch.k(), k);
-        copyIn(batch.v(), v);
-        copyIn(batch.theta(), theta);
+        long copyStart = System.nanoTime();
+        for (int i = 0; i < inputs.length; i++) {
+            if (callers[i] != (heap[i] == null)) {
+                throw new IllegalArgumentException(INPUT_NAMES[i] + (callers[i]
+                        ? " is the caller's array in this plan: pass no heap values for it"
+                        : " needs heap values in this plan"));
+            }
+            if (!callers[i]) {
+                copyIn(heap[i], inputs[i]);
+            }
+        }
+        times.add(Stage.TRANSFER_IN, System.nanoTime() - copyStart);
 
         TornadoProfilerResult profile = run(PROJECTION, Stage.PROJECTION, times);
         times.add(Stage.TRANSFER_IN, profile.getDeviceWriteTime());
@@ -252,6 +312,11 @@ public final class ForwardPlan implements AutoCloseable {
         return profile;
     }
 
+    /** The array the projection graph sends for input {@code i} (0 Q, 1 K, 2 V, 3 θ). */
+    public FloatArray input(int i) {
+        return inputs[i];
+    }
+
     /** Slots per head in the sort: the smallest power of two ≥ max(n, 2). */
     public int paddedN() {
         return paddedN;
@@ -261,14 +326,46 @@ public final class ForwardPlan implements AutoCloseable {
         MemorySegment.copy(source, 0, target.getSegment(), ValueLayout.JAVA_FLOAT, 0, source.length);
     }
 
-    /** Marks the device buffers of this plan free (TornadoVM reuses them for other plans). */
+    /** Device memory the plan's buffers take once it has run. */
+    public long deviceBytes() {
+        return deviceBytes;
+    }
+
+    static long bytesWithHeaders(TornadoNativeArray... arrays) {
+        long bytes = 0;
+        for (TornadoNativeArray array : arrays) {
+            bytes += array.getNumBytesOfSegmentWithHeader();
+        }
+        return bytes;
+    }
+
+    /** Releases a plan whose execution failed, as far as TornadoVM allows; never throws. */
+    public void abandon() {
+        for (int graph = 0; graph < GRAPHS.length; graph++) {
+            try {
+                plan.withGraph(graph).freeDeviceMemory();
+            } catch (RuntimeException | TornadoInternalError halfAllocated) {
+                // A plan whose allocation stopped half way cannot be freed cleanly; drop it.
+            }
+        }
+    }
+
+    /**
+     * Frees the plan's device buffers, graph by graph. TornadoVM 5.2.0's own
+     * {@code freeDeviceMemory} / {@code close} on a multi-graph plan frees only the arrays of the
+     * last graph. Freeing graph i frees its transfers, then the arrays it persists; from graph 1 on,
+     * the first persisted array was already freed by an earlier graph, and TornadoVM fails a
+     * guarantee ("trying to deallocate an invalid buffer") at that point — after the graph's own
+     * transfers are freed, which is all that is left to do. Measured: this returns every byte.
+     */
     @Override
     public void close() {
-        try {
-            plan.freeDeviceMemory();
-            plan.close();
-        } catch (Exception failed) {
-            throw new IllegalStateException("cannot release the device buffers of the " + shape + " plan", failed);
+        for (int graph = 0; graph < GRAPHS.length; graph++) {
+            try {
+                plan.withGraph(graph).freeDeviceMemory();
+            } catch (TornadoInternalError persistedArrayAlreadyFreed) {
+                // Expected from graph 1 on (see above).
+            }
         }
     }
 }

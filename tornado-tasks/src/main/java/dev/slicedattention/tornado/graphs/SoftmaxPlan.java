@@ -32,6 +32,11 @@ public final class SoftmaxPlan implements AutoCloseable {
         plan.withDevice(device);
     }
 
+    /** Device memory the plan's buffers take once it has run. */
+    public long deviceBytes() {
+        return ForwardPlan.bytesWithHeaders(q, k, v, out);
+    }
+
     public Shape shape() {
         return shape;
     }

@@ -1,0 +1,26 @@
+package dev.slicedattention.spi;
+
+/**
+ * float32 values that live outside the Java heap and that a {@link dev.slicedattention.Tensor} views
+ * in place: how a backend module lets its own array type (TornadoVM's {@code FloatArray}, for one)
+ * enter the API without a copy. See {@code dev.slicedattention.tornado.TornadoTensors}.
+ *
+ * <p>A backend that recognises {@link #array()} hands it to its device as it is; every other backend
+ * reads the values through {@link #copyTo}, one bulk copy per call.
+ */
+public interface OffHeapFloats {
+    /** Number of values. */
+    int size();
+
+    /** The value at a flat, row-major index. */
+    float get(int index);
+
+    /** Copies all {@link #size()} values into {@code target}, which has exactly that length. */
+    void copyTo(float[] target);
+
+    /** The index of the first NaN or ±∞, read in place; -1 when every value is finite. */
+    int indexOfNonFinite();
+
+    /** The object that holds the memory, for a backend that can use it directly (a {@code FloatArray}). */
+    Object array();
+}

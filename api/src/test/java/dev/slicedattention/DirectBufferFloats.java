@@ -1,0 +1,48 @@
+package dev.slicedattention;
+
+import dev.slicedattention.spi.OffHeapFloats;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+
+/** Off-heap values in a direct NIO buffer: the API's view of foreign memory, without TornadoVM. */
+final class DirectBufferFloats implements OffHeapFloats {
+    final FloatBuffer buffer;
+    int bulkCopies;
+
+    DirectBufferFloats(float[] values) {
+        buffer = ByteBuffer.allocateDirect(values.length * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
+        buffer.put(0, values);
+    }
+
+    @Override
+    public int size() {
+        return buffer.capacity();
+    }
+
+    @Override
+    public float get(int index) {
+        return buffer.get(index);
+    }
+
+    @Override
+    public void copyTo(float[] target) {
+        bulkCopies++;
+        buffer.get(0, target);
+    }
+
+    @Override
+    public int indexOfNonFinite() {
+        for (int i = 0; i < buffer.capacity(); i++) {
+            if (!Float.isFinite(buffer.get(i))) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    @Override
+    public Object array() {
+        return buffer;
+    }
+}
