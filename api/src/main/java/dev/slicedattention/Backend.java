@@ -4,6 +4,7 @@ import dev.slicedattention.spi.BackendEngine;
 import dev.slicedattention.spi.TensorBatch;
 import dev.slicedattention.timing.StageTimes;
 import dev.slicedattention.validation.AttentionBatch;
+import java.util.function.Function;
 
 /**
  * An opened backend, from {@link SlicedAttention#open(String)}: runs sliced ReLU attention (and the
@@ -42,11 +43,7 @@ public final class Backend implements AutoCloseable {
     public ForwardResult run(Tensor q, Tensor k, Tensor v, Tensor theta) {
         if (q.isOffHeap() || k.isOffHeap() || v.isOffHeap() || theta.isOffHeap()) {
             TensorBatch batch = TensorBatch.of(q, k, v, theta);
-            ensureOpen();
-            StageTimes times = new StageTimes();
-            float[] out = engine.forward(batch, times);
-            return new ForwardResult(outputTensor(out, batch.heads(), batch.m(), batch.e(), batch.singleHead()),
-                    times, engine.info());
+            return timed(times -> engine.forward(batch, times), batch.heads(), batch.m(), batch.e(), batch.singleHead());
         }
         return run(batch(q, k, v, theta), q.rank() == 2);
     }
@@ -57,10 +54,14 @@ public final class Backend implements AutoCloseable {
     }
 
     private ForwardResult run(AttentionBatch batch, boolean singleHead) {
+        return timed(times -> engine.forward(batch, times), batch.heads(), batch.m(), batch.e(), singleHead);
+    }
+
+    private ForwardResult timed(Function<StageTimes, float[]> forward, int heads, int m, int e, boolean singleHead) {
         ensureOpen();
         StageTimes times = new StageTimes();
-        float[] out = engine.forward(batch, times);
-        return new ForwardResult(outputTensor(out, batch, singleHead), times, engine.info());
+        float[] out = forward.apply(times);
+        return new ForwardResult(outputTensor(out, heads, m, e, singleHead), times, engine.info());
     }
 
     /**
@@ -82,11 +83,7 @@ public final class Backend implements AutoCloseable {
 
     private Tensor softmax(AttentionBatch batch, boolean singleHead) {
         ensureOpen();
-        return outputTensor(engine.softmax(batch), batch, singleHead);
-    }
-
-    private static Tensor outputTensor(float[] out, AttentionBatch batch, boolean singleHead) {
-        return outputTensor(out, batch.heads(), batch.m(), batch.e(), singleHead);
+        return outputTensor(engine.softmax(batch), batch.heads(), batch.m(), batch.e(), singleHead);
     }
 
     private static Tensor outputTensor(float[] out, int heads, int m, int e, boolean singleHead) {

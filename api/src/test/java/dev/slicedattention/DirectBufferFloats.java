@@ -32,16 +32,6 @@ final class DirectBufferFloats implements OffHeapFloats {
     }
 
     @Override
-    public int indexOfNonFinite() {
-        for (int i = 0; i < buffer.capacity(); i++) {
-            if (!Float.isFinite(buffer.get(i))) {
-                return i;
-            }
-        }
-        return -1;
-    }
-
-    @Override
     public Object array() {
         return buffer;
     }

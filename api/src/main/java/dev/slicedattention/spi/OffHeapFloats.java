@@ -19,7 +19,15 @@ public interface OffHeapFloats {
     void copyTo(float[] target);
 
     /** The index of the first NaN or ±∞, read in place; -1 when every value is finite. */
-    int indexOfNonFinite();
+    default int indexOfNonFinite() {
+        int size = size();
+        for (int i = 0; i < size; i++) {
+            if (!Float.isFinite(get(i))) {
+                return i;
+            }
+        }
+        return -1;
+    }
 
     /** The object that holds the memory, for a backend that can use it directly (a {@code FloatArray}). */
     Object array();

@@ -29,19 +29,6 @@ final class FloatArrayValues implements OffHeapFloats {
     }
 
     @Override
-    public int indexOfNonFinite() {
-        // getSegment() is the data after TornadoVM's array header.
-        MemorySegment values = array.getSegment();
-        int size = array.getSize();
-        for (int i = 0; i < size; i++) {
-            if (!Float.isFinite(values.getAtIndex(ValueLayout.JAVA_FLOAT, i))) {
-                return i;
-            }
-        }
-        return -1;
-    }
-
-    @Override
     public FloatArray array() {
         return array;
     }

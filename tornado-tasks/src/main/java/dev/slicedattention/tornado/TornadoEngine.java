@@ -193,13 +193,6 @@ public final class TornadoEngine implements BackendEngine {
         return dir == null || dir.isBlank() ? null : Path.of(dir);
     }
 
-    private void closePlans() {
-        for (ForwardPlan plan : plans.values()) {
-            plan.close();
-        }
-        plans.clear();
-    }
-
     private RuntimeException translate(RuntimeException failed, String batch) {
         if (failed instanceof DeviceFailureException) {
             return failed;
@@ -228,7 +221,10 @@ public final class TornadoEngine implements BackendEngine {
             return;
         }
         closed = true;
-        closePlans();
+        for (ForwardPlan plan : plans.values()) {
+            plan.close();
+        }
+        plans.clear();
         if (softmax != null) {
             softmax.close();
         }

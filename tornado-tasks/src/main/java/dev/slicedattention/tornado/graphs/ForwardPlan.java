@@ -341,12 +341,10 @@ public final class ForwardPlan implements AutoCloseable {
 
     /** Releases a plan whose execution failed, as far as TornadoVM allows; never throws. */
     public void abandon() {
-        for (int graph = 0; graph < GRAPHS.length; graph++) {
-            try {
-                plan.withGraph(graph).freeDeviceMemory();
-            } catch (RuntimeException | TornadoInternalError halfAllocated) {
-                // A plan whose allocation stopped half way cannot be freed cleanly; drop it.
-            }
+        try {
+            close();
+        } catch (RuntimeException halfAllocated) {
+            // A plan whose allocation stopped half way cannot be freed cleanly; drop it.
         }
     }
 
