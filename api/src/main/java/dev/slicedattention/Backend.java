@@ -4,6 +4,8 @@ import dev.slicedattention.spi.BackendEngine;
 import dev.slicedattention.spi.TensorBatch;
 import dev.slicedattention.timing.StageTimes;
 import dev.slicedattention.validation.AttentionBatch;
+import dev.slicedattention.validation.AttentionOptions;
+import dev.slicedattention.validation.OutputRange;
 import java.util.function.Function;
 
 /**
@@ -12,6 +14,16 @@ import java.util.function.Function;
  *
  * <p>Inputs are either one head — Q [m, d], K [n, d], V [n, e], θ [d] — or a batch of P heads —
  * Q [P, m, d], K [P, n, d], V [P, n, e], θ [P, d]. The output is [m, e] or [P, m, e].
+ *
+ * <p>What is computed is an {@link AttentionOptions}: the sliced ReLU kernel by default, or the
+ * sliced ReLU-bump kernel with its bandwidth, optionally over ragged problems (each with its own
+ * number of keys and queries):
+ *
+ * <pre>{@code
+ * Tensor relu = backend.forward(q, k, v, theta);
+ * Tensor bump = backend.forward(q, k, v, theta, AttentionOptions.bump(0.7f));
+ * Tensor ragged = backend.forward(q, k, v, theta, AttentionOptions.relu().withKeyLengths(50, 31, 7));
+ * }</pre>
  *
  * <p>A backend may hold device resources (compiled plans, device buffers), reused while shapes
  * repeat: close it when done, preferably with try-with-resources. It is <em>not</em> thread-safe:
@@ -31,21 +43,31 @@ public final class Backend implements AutoCloseable {
         return engine.info();
     }
 
-    /** The operator's output. */
+    /** The sliced ReLU kernel's output. */
     public Tensor forward(Tensor q, Tensor k, Tensor v, Tensor theta) {
         return run(q, k, v, theta).output();
+    }
+
+    /** The output of the kernel, bandwidths and lengths that {@code options} name. */
+    public Tensor forward(Tensor q, Tensor k, Tensor v, Tensor theta, AttentionOptions options) {
+        return run(q, k, v, theta, options).output();
+    }
+
+    /** The sliced ReLU kernel's output with per-stage timings. */
+    public ForwardResult run(Tensor q, Tensor k, Tensor v, Tensor theta) {
+        return run(q, k, v, theta, AttentionOptions.relu());
     }
 
     /**
      * The output with per-stage timings. Off-heap inputs ({@link Tensor#view}) reach the engine as
      * they are: a TornadoVM engine sends them to its device without a copy on the heap.
      */
-    public ForwardResult run(Tensor q, Tensor k, Tensor v, Tensor theta) {
+    public ForwardResult run(Tensor q, Tensor k, Tensor v, Tensor theta, AttentionOptions options) {
         if (q.isOffHeap() || k.isOffHeap() || v.isOffHeap() || theta.isOffHeap()) {
-            TensorBatch batch = TensorBatch.of(q, k, v, theta);
+            TensorBatch batch = TensorBatch.of(q, k, v, theta, options);
             return timed(times -> engine.forward(batch, times), batch.heads(), batch.m(), batch.e(), batch.singleHead());
         }
-        return run(batch(q, k, v, theta), q.rank() == 2);
+        return run(TensorBatch.heapBatch(q, k, v, theta, options), q.rank() == 2);
     }
 
     /** The output for a batch already in flat form (used by the benchmarks and the showcase). */
@@ -61,6 +83,7 @@ public final class Backend implements AutoCloseable {
         ensureOpen();
         StageTimes times = new StageTimes();
         float[] out = forward.apply(times);
+        OutputRange.requireFinite(out, heads, m, e);
         return new ForwardResult(outputTensor(out, heads, m, e, singleHead), times, engine.info());
     }
 

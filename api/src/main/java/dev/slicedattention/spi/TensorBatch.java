@@ -3,6 +3,7 @@ package dev.slicedattention.spi;
 import dev.slicedattention.Tensor;
 import dev.slicedattention.error.InvalidInputException;
 import dev.slicedattention.validation.AttentionBatch;
+import dev.slicedattention.validation.AttentionOptions;
 
 /**
  * The four input tensors of one call — one head (Q [m, d], K [n, d], V [n, e], θ [d]) or P heads
@@ -14,8 +15,9 @@ import dev.slicedattention.validation.AttentionBatch;
 public final class TensorBatch {
     private final Tensor q, k, v, theta;
     private final int heads, m, n, d, e;
+    private final AttentionOptions options;
 
-    private TensorBatch(Tensor q, Tensor k, Tensor v, Tensor theta) {
+    private TensorBatch(Tensor q, Tensor k, Tensor v, Tensor theta, AttentionOptions options) {
         int rank = q.rank();
         if (rank != 2 && rank != 3) {
             throw new InvalidInputException("Q must be [m, d] or [P, m, d], got shape " + q.shapeText());
@@ -47,11 +49,17 @@ public final class TensorBatch {
         this.k = k;
         this.v = v;
         this.theta = theta;
+        this.options = AttentionBatch.checkedOptions(options, heads, m, n);
     }
 
     /** Checks the shapes against each other and every value (NaN and ±∞ are refused; off-heap values are read in place). */
     public static TensorBatch of(Tensor q, Tensor k, Tensor v, Tensor theta) {
-        TensorBatch batch = new TensorBatch(q, k, v, theta);
+        return of(q, k, v, theta, AttentionOptions.relu());
+    }
+
+    /** As {@link #of(Tensor, Tensor, Tensor, Tensor)}, computing {@code options}' kernel over its lengths. */
+    public static TensorBatch of(Tensor q, Tensor k, Tensor v, Tensor theta, AttentionOptions options) {
+        TensorBatch batch = new TensorBatch(q, k, v, theta, options);
         q.requireFinite("Q");
         k.requireFinite("K");
         v.requireFinite("V");
@@ -61,7 +69,12 @@ public final class TensorBatch {
 
     /** Checks the shapes and builds the flat heap batch, which checks every value once. */
     public static AttentionBatch heapBatch(Tensor q, Tensor k, Tensor v, Tensor theta) {
-        return new TensorBatch(q, k, v, theta).toHeap();
+        return heapBatch(q, k, v, theta, AttentionOptions.relu());
+    }
+
+    /** As above, with {@code options}. */
+    public static AttentionBatch heapBatch(Tensor q, Tensor k, Tensor v, Tensor theta, AttentionOptions options) {
+        return new TensorBatch(q, k, v, theta, options).toHeap();
     }
 
     /**
@@ -70,7 +83,7 @@ public final class TensorBatch {
      */
     public AttentionBatch toHeap() {
         return new AttentionBatch(heads, m, n, d, e, q.data(), k.data(), v.data(), theta.data(),
-                new int[][] {q.shape(), k.shape(), v.shape(), theta.shape()});
+                new int[][] {q.shape(), k.shape(), v.shape(), theta.shape()}, options);
     }
 
     private static void requireRank(String name, Tensor tensor, int rank, String expected) {
@@ -94,6 +107,7 @@ public final class TensorBatch {
     public int n() { return n; }
     public int d() { return d; }
     public int e() { return e; }
+    public AttentionOptions options() { return options; }
 
     /** Whether the inputs are one head without the P axis (the output is then [m, e]). */
     public boolean singleHead() {

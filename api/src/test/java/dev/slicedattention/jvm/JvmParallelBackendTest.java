@@ -177,12 +177,22 @@ class JvmParallelBackendTest {
         KeySort.SortedKeys sorted = KeySort.sort(keys);
         double[] mu = new double[batch.e()];
         float sigma = PrefixSums.scaleOf(sorted.tau(), batch.n());
-        PrefixSums.Sums expected = PrefixSums.compute(sorted.tau(), sorted.perm(), sigma, batch.v(), 0, batch.n(), batch.e(), mu);
-        PrefixSums.Sums actual = ParallelPrefixSums.compute(WORKERS, sorted.tau(), sorted.perm(), sigma, batch.v(), 0,
-                batch.n(), batch.e(), mu);
-        assertClose(expected.a(), actual.a());
-        assertClose(expected.b(), actual.b());
-        assertClose(expected.c(), actual.c());
+        float nu = PrefixSums.valueScaleOf(batch.v(), 0, batch.n(), batch.e());
+        for (boolean split : new boolean[] {false, true}) {
+            PrefixSums.Sums expected = PrefixSums.compute(sorted.tau(), sorted.perm(), sigma, batch.v(), 0, batch.n(),
+                    batch.e(), mu, nu, split);
+            PrefixSums.Sums actual = ParallelPrefixSums.compute(WORKERS, sorted.tau(), sorted.perm(), sigma, batch.v(), 0,
+                    batch.n(), batch.e(), mu, nu, split);
+            assertClose(expected.a(), actual.a());
+            assertClose(expected.b(), actual.b());
+            assertClose(expected.c(), actual.c());
+            assertEquals(split, actual.aLow() != null);
+            for (int at = 0; split && at < expected.a().length; at++) {
+                // hi + lo carries 48 bits: the two float64 summation orders agree far below float32's ulp.
+                assertEquals(expected.aAt(at), actual.aAt(at), 1e-12 * (1 + Math.abs(expected.aAt(at))), "A at " + at);
+                assertEquals(expected.bAt(at), actual.bAt(at), 1e-12 * (1 + Math.abs(expected.bAt(at))), "B at " + at);
+            }
+        }
     }
 
     @Test

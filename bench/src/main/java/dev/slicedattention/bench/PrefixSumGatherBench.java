@@ -73,6 +73,6 @@ public class PrefixSumGatherBench {
 
     @Benchmark
     public PrefixSums.Sums prefixSums() {
-        return PrefixSums.compute(sorted.tau(), rows, sigma, batch.v(), 0, n, e, mu);
+        return PrefixSums.compute(sorted.tau(), rows, sigma, batch.v(), 0, n, e, mu, 1f, false);
     }
 }

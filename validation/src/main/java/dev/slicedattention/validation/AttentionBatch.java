@@ -1,6 +1,7 @@
 package dev.slicedattention.validation;
 
 import dev.slicedattention.error.InvalidInputException;
+import dev.slicedattention.validation.sequential.PrefixSums;
 
 /**
  * One batched sliced-attention problem in flat, row-major float32 arrays: P independent heads, each
@@ -14,7 +15,11 @@ import dev.slicedattention.error.InvalidInputException;
  *   out   [P, m, e]   out[(p*m + i)*e + c]
  * </pre>
  *
- * The constructor checks every dimension and every value (SPEC §3: NaN and ±∞ are input errors), so
+ * and {@link AttentionOptions}: the kernel, the bump's bandwidths and, for ragged batches, each
+ * problem's key length L_p and query length M_p (SPEC §4: keys from L_p on are padding and touch no
+ * result, queries from M_p on output 0).
+ *
+ * The constructor checks every dimension and every value (SPEC §6: NaN and ±∞ are input errors), so
  * an {@code AttentionBatch} that exists is always a valid problem. The arrays are not copied: do not
  * change them while a backend works on the batch.
  */
@@ -28,6 +33,9 @@ public final class AttentionBatch {
     private final float[] k;
     private final float[] v;
     private final float[] theta;
+    private final AttentionOptions options;
+    /** ν_p of {@link #valueScale}, computed on first use. */
+    private float[] valueScales;
 
     public AttentionBatch(int heads, int m, int n, int d, int e, float[] q, float[] k, float[] v, float[] theta) {
         this(heads, m, n, d, e, q, k, v, theta, new int[][] {{heads, m, d}, {heads, n, d}, {heads, n, e}, {heads, d}});
@@ -40,6 +48,12 @@ public final class AttentionBatch {
      */
     public AttentionBatch(int heads, int m, int n, int d, int e, float[] q, float[] k, float[] v, float[] theta,
                           int[][] shapes) {
+        this(heads, m, n, d, e, q, k, v, theta, shapes, AttentionOptions.relu());
+    }
+
+    /** A batch computing {@code options}' kernel, bandwidths and lengths. */
+    public AttentionBatch(int heads, int m, int n, int d, int e, float[] q, float[] k, float[] v, float[] theta,
+                          int[][] shapes, AttentionOptions options) {
         requirePositive("the number of heads P", heads);
         requirePositive("the number of queries m", m);
         requirePositive("the number of keys n", n);
@@ -62,6 +76,56 @@ public final class AttentionBatch {
         this.k = k;
         this.v = v;
         this.theta = theta;
+        this.options = checkedOptions(options, heads, m, n);
+    }
+
+    private AttentionBatch(AttentionBatch values, AttentionOptions options) {
+        this.heads = values.heads;
+        this.m = values.m;
+        this.n = values.n;
+        this.d = values.d;
+        this.e = values.e;
+        this.q = values.q;
+        this.k = values.k;
+        this.v = values.v;
+        this.theta = values.theta;
+        this.options = checkedOptions(options, heads, m, n);
+    }
+
+    /** The same tensors (not copied, not checked again) computed with other options. */
+    public AttentionBatch withOptions(AttentionOptions options) {
+        return new AttentionBatch(this, options);
+    }
+
+    /** Checks that the options fit a batch of P problems with m queries and n keys. */
+    public static AttentionOptions checkedOptions(AttentionOptions options, int heads, int m, int n) {
+        if (options == null) {
+            return AttentionOptions.relu();
+        }
+        int bandwidths = options.bandwidthCount();
+        if (bandwidths > 1 && bandwidths != heads) {
+            throw new InvalidInputException("the bandwidth has " + bandwidths + " values; give one, or one per problem ("
+                    + heads + ")");
+        }
+        checkLengths("key", options.keyLengths(), heads, n, "n");
+        checkLengths("query", options.queryLengths(), heads, m, "m");
+        return options;
+    }
+
+    private static void checkLengths(String what, int[] lengths, int heads, int limit, String symbol) {
+        if (lengths == null) {
+            return;
+        }
+        if (lengths.length != heads) {
+            throw new InvalidInputException("the " + what + " lengths hold " + lengths.length
+                    + " values; give one per problem (" + heads + ")");
+        }
+        for (int p = 0; p < heads; p++) {
+            if (lengths[p] > limit) {
+                throw new InvalidInputException(what + " length of problem " + p + " is " + lengths[p] + ", more than the "
+                        + limit + " " + what + "s the tensors hold (" + symbol + " = " + limit + ")");
+            }
+        }
     }
 
     private static void requirePositive(String what, int value) {
@@ -94,6 +158,56 @@ public final class AttentionBatch {
     public float[] k() { return k; }
     public float[] v() { return v; }
     public float[] theta() { return theta; }
+    public AttentionOptions options() { return options; }
+    public Kernel kernel() { return options.kernel(); }
+
+    /** The bump's bandwidth b of problem p (the ReLU kernel has none). */
+    public float bandwidth(int p) {
+        if (options.kernel() != Kernel.BUMP) {
+            throw new IllegalStateException("the " + options.kernel() + " kernel has no bandwidth");
+        }
+        return options.bandwidthOf(p);
+    }
+
+    /** L_p: the keys problem p uses (rows 0..L_p−1 of its K and V); n unless the batch is ragged. */
+    public int keyLength(int p) {
+        return options.keyLengthOf(p, n);
+    }
+
+    /** M_p: the queries problem p computes; rows from M_p on output 0. m unless the batch is ragged. */
+    public int queryLength(int p) {
+        return options.queryLengthOf(p, m);
+    }
+
+    /** Whether some problem uses fewer than n keys or m queries. */
+    public boolean isRagged() {
+        for (int p = 0; p < heads; p++) {
+            if (keyLength(p) != n || queryLength(p) != m) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * ν_p: the power of two by which problem p's values are divided before any sum (SPEC §6), the
+     * smallest strictly above max|V| over its L_p keys (capped at 2^127; 1 when every value is 0).
+     * Dividing by a power of two is exact, so nothing changes but the exponent: |V/ν| &lt; 1, and
+     * neither V − μ nor any prefix sum of up to 2^31 rows can overflow float32, whatever V's scale.
+     * The output is multiplied back by ν at the very end, where a result beyond float32's range is
+     * refused rather than written as ±∞.
+     */
+    public float valueScale(int p) {
+        float[] scales = valueScales;
+        if (scales == null) {
+            scales = new float[heads];
+            for (int h = 0; h < heads; h++) {
+                scales[h] = PrefixSums.valueScaleOf(v, h * n, keyLength(h), e);
+            }
+            valueScales = scales;
+        }
+        return scales[p];
+    }
 
     /** Number of floats in the output, P·m·e. */
     public int outputLength() {
@@ -102,6 +216,6 @@ public final class AttentionBatch {
 
     @Override
     public String toString() {
-        return "AttentionBatch[P=" + heads + ", m=" + m + ", n=" + n + ", d=" + d + ", e=" + e + "]";
+        return "AttentionBatch[P=" + heads + ", m=" + m + ", n=" + n + ", d=" + d + ", e=" + e + ", " + options + "]";
     }
 }

@@ -1,12 +1,16 @@
 package dev.slicedattention.validation;
 
 /**
- * The literal definition of SPEC §1 evaluated in float64: the ground truth of every check.
+ * The literal definitions of SPEC §1 evaluated in float64: the ground truth of every check.
  *
  * <pre>
  *   s_i = &lt;θ, Q_i&gt;,  t_j = &lt;θ, K_j&gt;,  μ = mean_j V_j
- *   O_i = Σ_j max(s_i − t_j, 0)·(V_j − μ) / Σ_j |s_i − t_j|     (0 when the denominator is 0)
+ *   ReLU: O_i = 2·Σ_j max(s_i − t_j, 0)·(V_j − μ) / Σ_j |s_i − t_j|     (0 when the denominator is 0)
+ *   bump: O_i = (1/n)·Σ_j max(0, 1 − |s_i − t_j|/b)·V_j
  * </pre>
+ *
+ * For a ragged batch (SPEC §4) j runs over problem p's first L_p keys only (μ and the bump's n
+ * included), and rows i ≥ M_p are 0.
  *
  * It costs O(m·n·e) per head, so it is only practical up to a few thousand keys; beyond that the
  * float64 sequential pipeline ({@link SequentialPipeline64}) stands in for it.
@@ -16,32 +20,41 @@ public final class NaiveReference {
 
     /** The reference output [P, m, e] in float64. */
     public static double[] attend(AttentionBatch batch) {
-        int heads = batch.heads(), m = batch.m(), n = batch.n(), d = batch.d(), e = batch.e();
-        double[] out = new double[heads * m * e];
+        int heads = batch.heads(), d = batch.d(), e = batch.e();
+        int stride = batch.n(), queryStride = batch.m();
+        boolean bump = batch.kernel() == Kernel.BUMP;
+        double[] out = new double[heads * queryStride * e];
         for (int p = 0; p < heads; p++) {
+            int n = batch.keyLength(p), m = batch.queryLength(p);
+            double width = bump ? batch.bandwidth(p) : 0.0;
             // s_i − t_j = <θ, Q_i − K_0> − <θ, K_j − K_0>: an identity, but without it the float64 dot
             // products of offset data (SPEC §3) round at the offset's scale, ~1e-12 of s − t at 1e3.
             // Q_ik − K_0k of two floats is exact in double, and equal rows still give equal scalars.
-            double[] s = projectFrom(batch.q(), p * m, m, batch.k(), p * n, batch.theta(), p * d, d);
-            double[] t = projectFrom(batch.k(), p * n, n, batch.k(), p * n, batch.theta(), p * d, d);
-            double[] mu = columnMean(batch.v(), p * n, n, e);
+            double[] s = projectFrom(batch.q(), p * queryStride, m, batch.k(), p * stride, batch.theta(), p * d, d);
+            double[] t = projectFrom(batch.k(), p * stride, n, batch.k(), p * stride, batch.theta(), p * d, d);
+            double[] mu = bump ? new double[e] : columnMean(batch.v(), p * stride, n, e);
             double[] numerator = new double[e];
             for (int i = 0; i < m; i++) {
                 java.util.Arrays.fill(numerator, 0.0);
                 double denominator = 0.0;
                 for (int j = 0; j < n; j++) {
                     double diff = s[i] - t[j];
+                    double weight = bump ? Math.max(0.0, 1.0 - Math.abs(diff) / width) : Math.max(diff, 0.0);
                     denominator += Math.abs(diff);
-                    if (diff > 0) {
-                        int row = (p * n + j) * e;
+                    if (weight > 0) {
+                        int row = (p * stride + j) * e;
                         for (int c = 0; c < e; c++) {
-                            numerator[c] += diff * (batch.v()[row + c] - mu[c]);
+                            numerator[c] += weight * (batch.v()[row + c] - mu[c]);
                         }
                     }
                 }
-                int outRow = (p * m + i) * e;
+                int outRow = (p * queryStride + i) * e;
                 for (int c = 0; c < e; c++) {
-                    out[outRow + c] = denominator == 0.0 ? 0.0 : numerator[c] / denominator;
+                    if (bump) {
+                        out[outRow + c] = numerator[c] / n;
+                    } else {
+                        out[outRow + c] = denominator == 0.0 ? 0.0 : 2.0 * numerator[c] / denominator;
+                    }
                 }
             }
         }

@@ -27,7 +27,7 @@ class AttentionBatchTest {
         AttentionBatch batch = new AttentionBatch(2, 3, 4, 2, 5, q, k(), v(), theta());
         assertSame(q, batch.q());
         assertEquals(2 * 3 * 5, batch.outputLength());
-        assertEquals("AttentionBatch[P=2, m=3, n=4, d=2, e=5]", batch.toString());
+        assertEquals("AttentionBatch[P=2, m=3, n=4, d=2, e=5, relu]", batch.toString());
     }
 
     @Test

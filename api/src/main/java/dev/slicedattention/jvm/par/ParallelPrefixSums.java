@@ -24,16 +24,28 @@ public final class ParallelPrefixSums {
     private ParallelPrefixSums() {}
 
     public static PrefixSums.Sums compute(Workers workers, float[] tau, int[] perm, float sigma, float[] values,
-                                          int firstRow, int n, int e, double[] mu) {
-        return compute(workers, tau, perm, sigma, values, firstRow, n, e, mu, new Workspace());
+                                          int firstRow, int n, int e, double[] mu, float nu, boolean split) {
+        return compute(workers, tau, perm, sigma, values, firstRow, n, e, mu, nu, split, new Workspace());
     }
 
-    /** As above, with A, B, C in {@code workspace}'s arrays (valid until the workspace's next use). */
+    /**
+     * As above, with A, B, C in {@code workspace}'s arrays (valid until the workspace's next use).
+     * {@code mu} null means no centring (the bump), {@code nu} is the value scale and {@code split}
+     * stores each prefix as hi + lo floats, all as in {@link PrefixSums#compute}.
+     */
     public static PrefixSums.Sums compute(Workers workers, float[] tau, int[] perm, float sigma, float[] values,
-                                          int firstRow, int n, int e, double[] mu, Workspace workspace) {
+                                          int firstRow, int n, int e, double[] mean, float nu, boolean split,
+                                          Workspace workspace) {
+        double[] mu = mean == null ? new double[e] : mean;
         float[] a = workspace.a((n + 1) * e);
         float[] b = workspace.b((n + 1) * e);
         float[] c = workspace.c(n + 1);
+        float[] aLow = split ? workspace.aLow((n + 1) * e) : null;
+        float[] bLow = split ? workspace.bLow((n + 1) * e) : null;
+        if (split) {
+            java.util.Arrays.fill(aLow, 0, e, 0.0f);
+            java.util.Arrays.fill(bLow, 0, e, 0.0f);
+        }
         // Row 0 is the empty sum; the reused arrays may hold an earlier call's values there.
         java.util.Arrays.fill(a, 0, e, 0.0f);
         java.util.Arrays.fill(b, 0, e, 0.0f);
@@ -67,7 +79,7 @@ public final class ParallelPrefixSums {
                 double scaledKey = (double) tau[k] / sigma;
                 int row = (k + 1) * e;
                 for (int col = 0; col < e; col++) {
-                    double u = a[row + col] - mu[col];
+                    double u = PrefixSums.unit(a[row + col], mu[col], nu);
                     runA[col] += u;
                     runB[col] += scaledKey * u;
                 }
@@ -97,16 +109,22 @@ public final class ParallelPrefixSums {
                 double scaledKey = (double) tau[k] / sigma;
                 int row = (k + 1) * e;
                 for (int col = 0; col < e; col++) {
-                    double u = a[row + col] - mu[col];
+                    double u = PrefixSums.unit(a[row + col], mu[col], nu);
                     runA[col] += u;
                     runB[col] += scaledKey * u;
                     a[row + col] = (float) runA[col];
                     b[row + col] = (float) runB[col];
                 }
+                if (split) {
+                    for (int col = 0; col < e; col++) {
+                        aLow[row + col] = (float) (runA[col] - a[row + col]);
+                        bLow[row + col] = (float) (runB[col] - b[row + col]);
+                    }
+                }
                 runC += scaledKey;
                 c[k + 1] = (float) runC;
             }
         });
-        return new PrefixSums.Sums(a, b, c, n, e);
+        return new PrefixSums.Sums(a, b, c, aLow, bLow, n, e);
     }
 }

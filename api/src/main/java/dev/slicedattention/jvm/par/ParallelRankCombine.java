@@ -22,22 +22,41 @@ public final class ParallelRankCombine {
 
     private ParallelRankCombine() {}
 
-    /** The queries in ascending order of value: {@code order[k]} is a query index, {@code rank[k]} its rank. */
-    public record SortedRanks(int[] order, int[] rank) {}
+    /**
+     * The queries in ascending order of value: {@code order[k]} is a query index, {@code rank[k]} its
+     * rank; for the bump, {@code low[k]} and {@code high[k]} are its window's ends (else null).
+     */
+    public record SortedRanks(int[] order, int[] rank, int[] low, int[] high) {
+        public SortedRanks(int[] order, int[] rank) {
+            this(order, rank, null, null);
+        }
+    }
 
     public static SortedRanks ranks(Workers workers, float[] queries, float[] tau, int n) {
         return ranks(workers, queries, tau, n, new Workspace());
     }
 
     public static SortedRanks ranks(Workers workers, float[] queries, float[] tau, int n, Workspace workspace) {
+        return ranks(workers, queries, tau, n, Float.NaN, workspace);
+    }
+
+    /**
+     * Ranks, and with a bandwidth (not NaN) the bump's windows l = #{τ &lt; s − b} and h = #{τ ≤ s + b}
+     * ({@link Rank#windows}), which ascend with the queries just as r does.
+     */
+    public static SortedRanks ranks(Workers workers, float[] queries, float[] tau, int n, float bandwidth,
+                                    Workspace workspace) {
         int m = queries.length;
+        boolean windows = !Float.isNaN(bandwidth);
         long[] sorted = ParallelKeySort.sortPacked(workers,
                 ParallelKeySort.pack(workers, queries, workspace.packed(Workspace.SortBuffer.QUERIES, m)),
                 workspace.scratch(Workspace.SortBuffer.QUERIES, m));
         int[] order = new int[m];
         int[] rank = new int[m];
+        int[] low = windows ? new int[m] : null;
+        int[] high = windows ? new int[m] : null;
         workers.forRange(m, QUERIES_PER_CHUNK, (from, to) -> {
-            int r = -1;
+            int r = -1, l = -1, h = -1;
             for (int k = from; k < to; k++) {
                 int query = (int) sorted[k];
                 float value = queries[query];
@@ -50,20 +69,48 @@ public final class ParallelRankCombine {
                 }
                 order[k] = query;
                 rank[k] = r;
+                if (windows) {
+                    double below = (double) value - bandwidth, above = (double) value + bandwidth;
+                    if (l < 0) {
+                        l = Rank.lowerBound(tau, n, below);
+                        h = Rank.upperBound(tau, n, above);
+                    }
+                    while (l < n && tau[l] < below) {
+                        l++;
+                    }
+                    while (h < n && tau[h] <= above) {
+                        h++;
+                    }
+                    low[k] = l;
+                    high[k] = h;
+                }
             }
         });
-        return new SortedRanks(order, rank);
+        return new SortedRanks(order, rank, low, high);
     }
 
     public static void combine(Workers workers, float[] queries, SortedRanks ranks, float sigma, PrefixSums.Sums sums,
-                               float[] out, int outOffset) {
+                               float nu, float[] out, int outOffset) {
         int e = sums.e();
         double total = sums.c()[sums.n()];
         int[] order = ranks.order(), rank = ranks.rank();
         workers.forRange(queries.length, QUERIES_PER_CHUNK / 4, (from, to) -> {
             for (int k = from; k < to; k++) {
                 int i = order[k];
-                Combine.combineRow(queries[i], rank[k], sigma, sums, total, out, outOffset + i * e);
+                Combine.combineRow(queries[i], rank[k], sigma, sums, total, nu, out, outOffset + i * e);
+            }
+        });
+    }
+
+    /** The bump's combine ({@link Combine#bumpRow}) in the same sorted order. */
+    public static void bump(Workers workers, float[] queries, SortedRanks ranks, float sigma, float bandwidth,
+                            PrefixSums.Sums sums, float nu, float[] out, int outOffset) {
+        int e = sums.e();
+        int[] order = ranks.order(), rank = ranks.rank(), low = ranks.low(), high = ranks.high();
+        workers.forRange(queries.length, QUERIES_PER_CHUNK / 4, (from, to) -> {
+            for (int k = from; k < to; k++) {
+                int i = order[k];
+                Combine.bumpRow(queries[i], low[k], rank[k], high[k], sigma, bandwidth, sums, nu, out, outOffset + i * e);
             }
         });
     }

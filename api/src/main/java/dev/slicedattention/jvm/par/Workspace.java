@@ -12,6 +12,8 @@ public final class Workspace {
     private float[] a = new float[0];
     private float[] b = new float[0];
     private float[] c = new float[0];
+    private float[] aLow = new float[0];
+    private float[] bLow = new float[0];
     private int[] inverse = new int[0];
     private final long[][] packed = {new long[0], new long[0]};
     private final long[][] scratch = {new long[0], new long[0]};
@@ -31,6 +33,21 @@ public final class Workspace {
             b = new float[length];
         }
         return b;
+    }
+
+    /** The low halves of A and B's split storage (the bump kernel only). */
+    float[] aLow(int length) {
+        if (aLow.length != length) {
+            aLow = new float[length];
+        }
+        return aLow;
+    }
+
+    float[] bLow(int length) {
+        if (bLow.length != length) {
+            bLow = new float[length];
+        }
+        return bLow;
     }
 
     float[] c(int length) {

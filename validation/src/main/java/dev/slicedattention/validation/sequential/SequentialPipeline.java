@@ -3,10 +3,14 @@ package dev.slicedattention.validation.sequential;
 import dev.slicedattention.timing.Stage;
 import dev.slicedattention.timing.StageTimes;
 import dev.slicedattention.validation.AttentionBatch;
+import dev.slicedattention.validation.Kernel;
 
 /**
- * The sequential path: the five stages of SPEC §2 in float32 storage, one head after another, on
- * one thread. Every accelerated backend is validated against it.
+ * The sequential path: the five stages of SPEC §2 in float32 storage, one problem after another, on
+ * one thread, for either kernel. Every accelerated backend is validated against it.
+ *
+ * <p>Ragged batches (SPEC §4): problem p works on its first L_p keys and M_p queries as if they were
+ * the whole problem; the padding rows are never read, and output rows from M_p on stay 0.
  */
 public final class SequentialPipeline {
     private SequentialPipeline() {}
@@ -25,28 +29,38 @@ public final class SequentialPipeline {
         return out;
     }
 
-    /** One head p of the batch, written into its slice of {@code out}. */
+    /** One problem p of the batch, written into its slice of {@code out}. */
     public static void forwardHead(AttentionBatch batch, int p, float[] out, StageTimes times) {
-        int m = batch.m(), n = batch.n(), d = batch.d(), e = batch.e();
+        int n = batch.keyLength(p), m = batch.queryLength(p), d = batch.d(), e = batch.e();
+        int keyRow = p * batch.n(), queryRow = p * batch.m();
+        boolean bump = batch.kernel() == Kernel.BUMP;
 
         long start = System.nanoTime();
-        float[] centre = Projection.centre(batch.k(), p * n, n, d);
-        float[] s = Projection.project(batch.q(), p * m, m, d, batch.theta(), p * d, centre);
-        float[] t = Projection.project(batch.k(), p * n, n, d, batch.theta(), p * d, centre);
-        double[] mu = Projection.valueMean(batch.v(), p * n, n, e);
+        float[] centre = Projection.centre(batch.k(), keyRow, n, d);
+        float[] s = Projection.project(batch.q(), queryRow, m, d, batch.theta(), p * d, centre);
+        float[] t = Projection.project(batch.k(), keyRow, n, d, batch.theta(), p * d, centre);
+        double[] mu = bump ? null : Projection.valueMean(batch.v(), keyRow, n, e);
+        float nu = batch.valueScale(p);
         long projected = System.nanoTime();
 
         KeySort.SortedKeys sorted = KeySort.sort(t);
         long sortedAt = System.nanoTime();
 
         float sigma = PrefixSums.scaleOf(sorted.tau(), n);
-        PrefixSums.Sums sums = PrefixSums.compute(sorted.tau(), sorted.perm(), sigma, batch.v(), p * n, n, e, mu);
+        PrefixSums.Sums sums = PrefixSums.compute(sorted.tau(), sorted.perm(), sigma, batch.v(), keyRow, n, e, mu, nu, bump);
         long summed = System.nanoTime();
 
-        int[] ranks = Rank.ranks(s, sorted.tau(), n);
-        long ranked = System.nanoTime();
-
-        Combine.combine(s, ranks, sigma, sums, out, p * m * e);
+        int outOffset = queryRow * e;
+        long ranked;
+        if (bump) {
+            int[][] windows = Rank.windows(s, sorted.tau(), n, batch.bandwidth(p));
+            ranked = System.nanoTime();
+            Combine.bump(s, windows, sigma, batch.bandwidth(p), sums, nu, out, outOffset);
+        } else {
+            int[] ranks = Rank.ranks(s, sorted.tau(), n);
+            ranked = System.nanoTime();
+            Combine.combine(s, ranks, sigma, sums, nu, out, outOffset);
+        }
         long combined = System.nanoTime();
 
         times.add(Stage.PROJECTION, projected - start);

@@ -1,26 +1,31 @@
 package dev.slicedattention.validation.sequential;
 
 import dev.slicedattention.validation.AttentionBatch;
+import dev.slicedattention.validation.Kernel;
 import java.util.Arrays;
 import java.util.Comparator;
 
 /**
- * The same pipeline in float64 throughout: the reference for sizes where the O(m·n·e) naive
- * form is too slow. It agrees with {@link dev.slicedattention.validation.NaiveReference} to
- * about 1e-15 relative.
+ * The same pipeline in float64 throughout, for both kernels and ragged batches: the reference for
+ * sizes where the O(m·n·e) naive form is too slow. It agrees with
+ * {@link dev.slicedattention.validation.NaiveReference} to about 1e-15 relative (the bump's window
+ * sums are differences of float64 prefixes: about 1e-16·n·(1 + |s|/b) of the value scale).
  */
 public final class SequentialPipeline64 {
     private SequentialPipeline64() {}
 
     public static double[] forward(AttentionBatch batch) {
-        int heads = batch.heads(), m = batch.m(), n = batch.n(), d = batch.d(), e = batch.e();
-        double[] out = new double[heads * m * e];
+        int heads = batch.heads(), d = batch.d(), e = batch.e();
+        boolean bump = batch.kernel() == Kernel.BUMP;
+        double[] out = new double[heads * batch.m() * e];
         for (int p = 0; p < heads; p++) {
+            int n = batch.keyLength(p), m = batch.queryLength(p);
+            int keyRow = p * batch.n(), queryRow = p * batch.m();
             // Projection with the key-mean shift (see Projection), all in float64.
-            double[] centre = Projection.valueMean(batch.k(), p * n, n, d);
-            double[] s = project(batch.q(), p * m, m, d, batch.theta(), p * d, centre);
-            double[] t = project(batch.k(), p * n, n, d, batch.theta(), p * d, centre);
-            double[] mu = Projection.valueMean(batch.v(), p * n, n, e);
+            double[] centre = Projection.valueMean(batch.k(), keyRow, n, d);
+            double[] s = project(batch.q(), queryRow, m, d, batch.theta(), p * d, centre);
+            double[] t = project(batch.k(), keyRow, n, d, batch.theta(), p * d, centre);
+            double[] mu = bump ? new double[e] : Projection.valueMean(batch.v(), keyRow, n, e);
 
             // Sort: indices by key.
             Integer[] order = new Integer[n];
@@ -36,7 +41,7 @@ public final class SequentialPipeline64 {
             double[] b = new double[(n + 1) * e];
             double[] c = new double[n + 1];
             for (int k = 0; k < n; k++) {
-                int source = (p * n + order[k]) * e;
+                int source = (keyRow + order[k]) * e;
                 for (int col = 0; col < e; col++) {
                     double u = batch.v()[source + col] - mu[col];
                     a[(k + 1) * e + col] = a[k * e + col] + u;
@@ -47,12 +52,25 @@ public final class SequentialPipeline64 {
 
             // Rank and combine.
             for (int i = 0; i < m; i++) {
+                int outRow = (queryRow + i) * e;
                 int r = lowerBound(tau, s[i]);
-                double z = s[i] * (2.0 * r - n) + c[n] - 2.0 * c[r];
-                int outRow = (p * m + i) * e;
-                for (int col = 0; col < e; col++) {
-                    double numerator = s[i] * a[r * e + col] - b[r * e + col];
-                    out[outRow + col] = z > 0.0 ? numerator / z : 0.0;
+                if (bump) {
+                    double width = batch.bandwidth(p);
+                    int l = lowerBound(tau, s[i] - width);
+                    int h = upperBound(tau, s[i] + width);
+                    for (int col = 0; col < e; col++) {
+                        double below = (1 - s[i] / width) * (a[r * e + col] - a[l * e + col])
+                                + (b[r * e + col] - b[l * e + col]) / width;
+                        double above = (1 + s[i] / width) * (a[h * e + col] - a[r * e + col])
+                                - (b[h * e + col] - b[r * e + col]) / width;
+                        out[outRow + col] = (below + above) / n;
+                    }
+                } else {
+                    double z = s[i] * (2.0 * r - n) + c[n] - 2.0 * c[r];
+                    for (int col = 0; col < e; col++) {
+                        double numerator = s[i] * a[r * e + col] - b[r * e + col];
+                        out[outRow + col] = z > 0.0 ? 2.0 * numerator / z : 0.0;
+                    }
                 }
             }
         }
@@ -78,6 +96,19 @@ public final class SequentialPipeline64 {
         while (low < high) {
             int mid = (low + high) >>> 1;
             if (tau[mid] < value) {
+                low = mid + 1;
+            } else {
+                high = mid;
+            }
+        }
+        return low;
+    }
+
+    private static int upperBound(double[] tau, double value) {
+        int low = 0, high = tau.length;
+        while (low < high) {
+            int mid = (low + high) >>> 1;
+            if (tau[mid] <= value) {
                 low = mid + 1;
             } else {
                 high = mid;

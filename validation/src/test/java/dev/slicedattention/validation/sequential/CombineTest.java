@@ -37,10 +37,10 @@ class CombineTest {
         double[] mu = Projection.valueMean(values, 0, n, e);
         KeySort.SortedKeys sorted = KeySort.sort(keys);
         float sigma = PrefixSums.scaleOf(sorted.tau(), n);
-        PrefixSums.Sums sums = PrefixSums.compute(sorted.tau(), sorted.perm(), sigma, values, 0, n, e, mu);
+        PrefixSums.Sums sums = PrefixSums.compute(sorted.tau(), sorted.perm(), sigma, values, 0, n, e, mu, 1f, false);
         int[] ranks = Rank.ranks(queries, sorted.tau(), n);
         float[] out = new float[(m + 1) * e];
-        Combine.combine(queries, ranks, sigma, sums, out, e); // at an offset: row 0 stays untouched
+        Combine.combine(queries, ranks, sigma, sums, 1f, out, e); // at an offset: row 0 stays untouched
 
         double rms = 0;
         double[][] direct = new double[m][e];
@@ -74,10 +74,10 @@ class CombineTest {
                 }
             }
             for (int c = 0; c < e; c++) {
-                direct[i][c] = denominator == 0 ? 0 : numerator[c] / denominator;
+                direct[i][c] = denominator == 0 ? 0 : 2 * numerator[c] / denominator;
                 largest = Math.max(largest, Math.abs(direct[i][c]));
                 cancellation[i][c] = denominator == 0 ? 0
-                        : 4 * FLOAT32_ROUNDING * (magnitudes[c] + Math.abs(direct[i][c]) * 3 * keyMagnitudes) / denominator;
+                        : 4 * FLOAT32_ROUNDING * (2 * magnitudes[c] + Math.abs(direct[i][c]) * 3 * keyMagnitudes) / denominator;
             }
         }
         double scale = Math.max(largest, rms / (4 * Math.sqrt(n)));
@@ -98,16 +98,16 @@ class CombineTest {
     @Test
     void byHand() {
         // Keys t = (0, 1, 3), V = (3, 0, 0), μ = 1, U = (2, −1, −1); σ = 4.
-        // Query s = 2: numerator 2·2 + 1·(−1) = 3, denominator 2 + 1 + 1 = 4, O = 0.75.
-        // Query s = 1 (a tie): numerator 1·2 = 2, denominator 1 + 0 + 2 = 3, O = 2/3.
+        // Query s = 2: numerator 2·2 + 1·(−1) = 3, denominator 2 + 1 + 1 = 4, O = 2·3/4 = 1.5.
+        // Query s = 1 (a tie): numerator 1·2 = 2, denominator 1 + 0 + 2 = 3, O = 2·2/3 = 4/3.
         // Query s = −5: every difference negative, O = 0.
         float[] tau = {0f, 1f, 3f};
-        PrefixSums.Sums sums = PrefixSums.compute(tau, new int[] {0, 1, 2}, 4f, new float[] {3f, 0f, 0f}, 0, 3, 1, new double[] {1.0});
+        PrefixSums.Sums sums = PrefixSums.compute(tau, new int[] {0, 1, 2}, 4f, new float[] {3f, 0f, 0f}, 0, 3, 1, new double[] {1.0}, 1f, false);
         float[] queries = {2f, 1f, -5f};
         float[] out = new float[3];
-        Combine.combine(queries, Rank.ranks(queries, tau, 3), 4f, sums, out, 0);
-        assertEquals(0.75f, out[0], 1e-7f);
-        assertEquals(2f / 3f, out[1], 1e-7f);
+        Combine.combine(queries, Rank.ranks(queries, tau, 3), 4f, sums, 1f, out, 0);
+        assertEquals(1.5f, out[0], 2e-7f);
+        assertEquals(4f / 3f, out[1], 2e-7f);
         assertEquals(0f, out[2], 0f);
     }
 
@@ -115,9 +115,9 @@ class CombineTest {
     void zeroDenominatorGivesZero() {
         // Every key equals the query: the degenerate case of SPEC §1.
         float[] tau = {2f, 2f, 2f};
-        PrefixSums.Sums sums = PrefixSums.compute(tau, new int[] {0, 1, 2}, 4f, new float[] {1f, 5f, 9f}, 0, 3, 1, new double[] {5.0});
+        PrefixSums.Sums sums = PrefixSums.compute(tau, new int[] {0, 1, 2}, 4f, new float[] {1f, 5f, 9f}, 0, 3, 1, new double[] {5.0}, 1f, false);
         float[] out = {Float.NaN};
-        Combine.combine(new float[] {2f}, new int[] {0}, 4f, sums, out, 0);
+        Combine.combine(new float[] {2f}, new int[] {0}, 4f, sums, 1f, out, 0);
         assertEquals(0f, out[0], 0f);
     }
 
@@ -125,10 +125,10 @@ class CombineTest {
     void farQueriesAreClampedNotOverflowed() {
         // Keys in [−1, 1] and a query 2^100 times farther: ŝ·A must not become ±∞ (then NaN).
         float[] tau = {-1f, 0f, 1f};
-        PrefixSums.Sums sums = PrefixSums.compute(tau, new int[] {0, 1, 2}, 2f, new float[] {1f, 2f, 6f}, 0, 3, 1, new double[] {3.0});
+        PrefixSums.Sums sums = PrefixSums.compute(tau, new int[] {0, 1, 2}, 2f, new float[] {1f, 2f, 6f}, 0, 3, 1, new double[] {3.0}, 1f, false);
         float[] queries = {0x1p100f, -0x1p100f};
         float[] out = new float[2];
-        Combine.combine(queries, Rank.ranks(queries, tau, 3), 2f, sums, out, 0);
+        Combine.combine(queries, Rank.ranks(queries, tau, 3), 2f, sums, 1f, out, 0);
         // Far above every key: O → mean(U) = 0 (plus 1/s terms); far below: 0 exactly.
         assertTrue(Float.isFinite(out[0]) && Math.abs(out[0]) < 1e-6, "got " + out[0]);
         assertEquals(0f, out[1], 0f);

@@ -32,7 +32,7 @@ class PrefixSumsTest {
         double[] mu = Projection.valueMean(values, firstRow, n, e);
         KeySort.SortedKeys sorted = KeySort.sort(keys);
         float sigma = PrefixSums.scaleOf(sorted.tau(), n);
-        PrefixSums.Sums sums = PrefixSums.compute(sorted.tau(), sorted.perm(), sigma, values, firstRow, n, e, mu);
+        PrefixSums.Sums sums = PrefixSums.compute(sorted.tau(), sorted.perm(), sigma, values, firstRow, n, e, mu, 1f, false);
         assertEquals(n, sums.n());
         assertEquals(e, sums.e());
         assertEquals((n + 1) * e, sums.a().length);
@@ -73,7 +73,7 @@ class PrefixSumsTest {
     void exclusiveSumsByHand() {
         // τ = (−1, 2), π = (1, 0), V = [[10], [20]], μ = 15, σ = 4: U = (20−15, 10−15) = (5, −5).
         PrefixSums.Sums sums = PrefixSums.compute(new float[] {-1f, 2f}, new int[] {1, 0}, 4f,
-                new float[] {10f, 20f}, 0, 2, 1, new double[] {15.0});
+                new float[] {10f, 20f}, 0, 2, 1, new double[] {15.0}, 1f, false);
         assertEquals(0f, sums.a()[0]);
         assertEquals(5f, sums.a()[1]);
         assertEquals(0f, sums.a()[2]);
