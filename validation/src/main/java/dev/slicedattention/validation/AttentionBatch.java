@@ -123,7 +123,7 @@ public final class AttentionBatch {
         for (int p = 0; p < heads; p++) {
             if (lengths[p] > limit) {
                 throw new InvalidInputException(what + " length of problem " + p + " is " + lengths[p] + ", more than the "
-                        + limit + " " + what + "s the tensors hold (" + symbol + " = " + limit + ")");
+                        + limit + " " + (what.equals("query") ? "queries" : "keys") + " the tensors hold (" + symbol + " = " + limit + ")");
             }
         }
     }

@@ -18,16 +18,66 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The float32 sequential path and the float64 pipeline against the float64 naive reference, on
- * generated problems of every kind (SPEC §3's relative error, as judged by {@link TolerancePolicy}).
+ * generated problems of every kind (SPEC §6's relative error, as judged by {@link TolerancePolicy}),
+ * for both kernels, with and without ragged lengths.
  */
 class PipelineAccuracyTest {
     /** Work budget P·m·n·e per case: keeps the O(m·n·e) naive reference at about a millisecond. */
     private static final long WORK_BUDGET = 1_000_000;
 
-    record Case(InputGenerator generator, Shape shape, long seed) {
+    /**
+     * One generated problem. {@code bandwidthFactor} sets the bump's b relative to the spread of the
+     * projected keys (b is absolute, so it must follow the data's scale); 0 selects the ReLU kernel.
+     * {@code ragged} gives every problem random key and query lengths.
+     */
+    record Case(InputGenerator generator, Shape shape, long seed, double bandwidthFactor, boolean ragged) {
         AttentionBatch batch() {
-            return generator.generate(shape, seed);
+            AttentionBatch plain = generator.generate(shape, seed);
+            return plain.withOptions(optionsFor(plain));
         }
+
+        AttentionOptions optionsFor(AttentionBatch batch) {
+            java.util.SplittableRandom random = new java.util.SplittableRandom(seed ^ 0x5eed);
+            AttentionOptions options = AttentionOptions.relu();
+            if (bandwidthFactor > 0) {
+                float[] bandwidth = new float[shape.heads()];
+                for (int p = 0; p < bandwidth.length; p++) {
+                    bandwidth[p] = (float) (bandwidthFactor * projectionSpread(batch, p));
+                }
+                options = AttentionOptions.bump(bandwidth);
+            }
+            if (ragged) {
+                int[] keys = new int[shape.heads()], queries = new int[shape.heads()];
+                for (int p = 0; p < keys.length; p++) {
+                    keys[p] = 1 + random.nextInt(shape.n());
+                    queries[p] = 1 + random.nextInt(shape.m());
+                }
+                options = options.withKeyLengths(keys).withQueryLengths(queries);
+            }
+            return options;
+        }
+    }
+
+    /** The standard deviation of problem p's projected keys and queries together (1 when they are all equal). */
+    static double projectionSpread(AttentionBatch batch, int p) {
+        int d = batch.d();
+        double sum = 0, squares = 0;
+        int count = 0;
+        for (float[] rows : new float[][] {batch.k(), batch.q()}) {
+            int rowCount = rows == batch.k() ? batch.n() : batch.m();
+            for (int i = 0; i < rowCount; i++) {
+                double dot = 0;
+                for (int c = 0; c < d; c++) {
+                    dot += (double) batch.theta()[p * d + c] * rows[(p * rowCount + i) * d + c];
+                }
+                sum += dot;
+                squares += dot * dot;
+                count++;
+            }
+        }
+        double mean = sum / count;
+        double spread = Math.sqrt(Math.max(0, squares / count - mean * mean));
+        return spread > 1e-6 * Math.abs(mean) && spread > 0 ? spread : Math.max(Math.abs(mean), 1.0);
     }
 
     /** Every generator, P ≥ 1, m and n in [from, to] (mostly not powers of two), d and e varied. */
@@ -40,11 +90,14 @@ class PipelineAccuracyTest {
                 length,
                 Arbitraries.integers().between(1, 48),
                 Arbitraries.integers().between(1, 12),
-                Arbitraries.longs()).as((generator, heads, m, n, d, e, seed) -> {
+                // The variant picks the kernel and b (ReLU twice as often) and, one time in three, ragged lengths.
+                Arbitraries.integers().between(0, 14)).as((generator, heads, m, n, d, e, variant) -> {
                     // Shrink m (not n: n drives the error) until the naive reference fits the budget.
                     long maxM = Math.max(1, WORK_BUDGET / ((long) heads * n * e));
                     int queries = (int) Math.min(m, maxM);
-                    return new Case(generator, new Shape(heads, queries, n, d, e), seed);
+                    double factor = new double[] {0, 0, 0.25, 1, 4}[variant % 5];
+                    long seed = 31L * variant + ((long) n << 20) + ((long) m << 8) + d * 7L + e + heads;
+                    return new Case(generator, new Shape(heads, queries, n, d, e), seed, factor, variant / 5 == 2);
                 });
     }
 
@@ -143,7 +196,8 @@ class PipelineAccuracyTest {
         for (int i = 0; i < theta.length; i++) {
             theta[i] *= th;
         }
-        AttentionBatch batch = new AttentionBatch(base.heads(), base.m(), base.n(), d, base.e(), q, k, v, theta);
+        AttentionBatch plain = new AttentionBatch(base.heads(), base.m(), base.n(), d, base.e(), q, k, v, theta);
+        AttentionBatch batch = plain.withOptions(c.optionsFor(plain));
         float[] out = SequentialPipeline.forward(batch);
         assertAllFinite(out, c);
         ErrorMetrics error = ErrorMetrics.compare(out, NaiveReference.attend(batch), batch);
@@ -155,7 +209,17 @@ class PipelineAccuracyTest {
     @EnumSource(InputGenerator.class)
     void float32PathAtFourThousandKeys(InputGenerator generator) {
         for (Shape shape : new Shape[] {new Shape(2, 700, 4096, 32, 8), new Shape(1, 4096, 4093, 17, 3)}) {
-            AttentionBatch batch = generator.generate(shape, 4096L + shape.m());
+            for (double factor : new double[] {0, 0.25, 1}) {
+                atFourThousandKeys(new Case(generator, shape, 4096L + shape.m(), factor, shape.heads() > 1));
+            }
+        }
+    }
+
+    private static void atFourThousandKeys(Case c) {
+        Shape shape = c.shape();
+        InputGenerator generator = c.generator();
+        {
+            AttentionBatch batch = c.batch();
             double[] reference = NaiveReference.attend(batch);
             ErrorMetrics error = ErrorMetrics.compare(SequentialPipeline.forward(batch), reference, batch);
             assertTrue(error.relativeError() <= 1e-5, () -> generator + " " + shape + ": " + error);
@@ -171,11 +235,13 @@ class PipelineAccuracyTest {
         float[] all = SequentialPipeline.forward(batch);
         int m = batch.m(), n = batch.n(), d = batch.d(), e = batch.e();
         int p = batch.heads() - 1;
+        AttentionOptions options = batch.kernel() == Kernel.BUMP ? AttentionOptions.bump(batch.bandwidth(p)) : AttentionOptions.relu();
         AttentionBatch alone = new AttentionBatch(1, m, n, d, e,
                 java.util.Arrays.copyOfRange(batch.q(), p * m * d, (p + 1) * m * d),
                 java.util.Arrays.copyOfRange(batch.k(), p * n * d, (p + 1) * n * d),
                 java.util.Arrays.copyOfRange(batch.v(), p * n * e, (p + 1) * n * e),
-                java.util.Arrays.copyOfRange(batch.theta(), p * d, (p + 1) * d));
+                java.util.Arrays.copyOfRange(batch.theta(), p * d, (p + 1) * d))
+                .withOptions(options.withKeyLengths(batch.keyLength(p)).withQueryLengths(batch.queryLength(p)));
         float[] single = SequentialPipeline.forward(alone);
         assertTrue(java.util.Arrays.equals(single, java.util.Arrays.copyOfRange(all, p * m * e, (p + 1) * m * e)), c::toString);
     }

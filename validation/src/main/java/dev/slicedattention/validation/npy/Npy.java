@@ -49,6 +49,40 @@ public final class Npy {
 
     /** Parses the bytes of a {@code .npy} file; {@code name} is used in error messages. */
     public static NpyArray parse(String name, byte[] bytes) {
+        Header header = parseHeader(name, bytes);
+        String dtype = header.dtype();
+        int[] shape = header.shape();
+        int itemSize = switch (dtype) {
+            case "<f4" -> 4;
+            case "<f8" -> 8;
+            default -> throw new NpyFormatException(name + ": dtype '" + dtype + "' is not supported; "
+                    + "only little-endian float32 ('<f4') and float64 ('<f8') are read (x.astype(numpy.float32))");
+        };
+        long count = header.count();
+        long dataStart = header.dataStart();
+        long expected = checkDataLength(name, bytes, header, itemSize);
+        float[] data = new float[(int) count];
+        ByteBuffer values = ByteBuffer.wrap(bytes, (int) dataStart, (int) expected).order(ByteOrder.LITTLE_ENDIAN);
+        if (itemSize == 4) {
+            values.asFloatBuffer().get(data);
+        } else {
+            for (int i = 0; i < data.length; i++) {
+                double value = values.getDouble((int) dataStart + 8 * i);
+                float narrowed = (float) value;
+                if (Double.isFinite(value) && Float.isInfinite(narrowed)) {
+                    throw new NpyFormatException(name + ": value " + value + " at index "
+                            + FiniteCheck.formatIndex(i, shape) + " is outside float32's range");
+                }
+                data[i] = narrowed;
+            }
+        }
+        return new NpyArray(shape, data, dtype);
+    }
+
+    /** The parsed preamble and header of a {@code .npy} file. */
+    private record Header(String dtype, int[] shape, long dataStart, long count) {}
+
+    private static Header parseHeader(String name, byte[] bytes) {
         if (bytes.length < 10 || !startsWithMagic(bytes)) {
             throw new NpyFormatException(name + ": not a .npy file (the magic string \\x93NUMPY is missing)");
         }
@@ -87,43 +121,77 @@ public final class Npy {
             throw new NpyFormatException(name + ": Fortran-order arrays are not supported; save a C-order array "
                     + "(numpy.ascontiguousarray(x)) instead");
         }
-        int itemSize = switch (dtype) {
-            case "<f4" -> 4;
-            case "<f8" -> 8;
-            default -> throw new NpyFormatException(name + ": dtype '" + dtype + "' is not supported; "
-                    + "only little-endian float32 ('<f4') and float64 ('<f8') are read (x.astype(numpy.float32))");
-        };
         long count = 1;
         for (int size : shape) {
             count *= size;
         }
-        long dataStart = (long) headerStart + headerLength;
-        long expected = count * itemSize;
-        long actual = bytes.length - dataStart;
+        return new Header(dtype, shape, (long) headerStart + headerLength, count);
+    }
+
+    /** The data's byte length for {@code itemSize}-byte items, checked against the file and Java's array limit. */
+    private static long checkDataLength(String name, byte[] bytes, Header header, int itemSize) {
+        long expected = header.count() * itemSize;
+        long actual = bytes.length - header.dataStart();
         if (actual != expected) {
-            throw new NpyFormatException(name + ": shape " + shapeText(shape) + " of " + dtype + " needs "
+            throw new NpyFormatException(name + ": shape " + shapeText(header.shape()) + " of " + header.dtype() + " needs "
                     + expected + " bytes of data but the file has " + actual
                     + (actual < expected ? " (truncated)" : " (trailing bytes)"));
         }
-        if (count > Integer.MAX_VALUE - 8) {
-            throw new NpyFormatException(name + ": " + count + " values do not fit in one Java array");
+        if (header.count() > Integer.MAX_VALUE - 8) {
+            throw new NpyFormatException(name + ": " + header.count() + " values do not fit in one Java array");
         }
-        float[] data = new float[(int) count];
-        ByteBuffer values = ByteBuffer.wrap(bytes, (int) dataStart, (int) expected).order(ByteOrder.LITTLE_ENDIAN);
-        if (itemSize == 4) {
-            values.asFloatBuffer().get(data);
-        } else {
-            for (int i = 0; i < data.length; i++) {
-                double value = values.getDouble((int) dataStart + 8 * i);
-                float narrowed = (float) value;
-                if (Double.isFinite(value) && Float.isInfinite(narrowed)) {
-                    throw new NpyFormatException(name + ": value " + value + " at index "
-                            + FiniteCheck.formatIndex(i, shape) + " is outside float32's range");
-                }
-                data[i] = narrowed;
+        return expected;
+    }
+
+    /**
+     * Reads a 1-D {@code .npy} of integers — int32, int64, or float32/float64 holding integral
+     * values — as used for lengths files (SPEC §8). Any other dtype, a non-integral or out-of-int
+     * value, or a rank other than 1 is refused naming the file and the index.
+     */
+    public static int[] readIntegers(Path file) {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (NoSuchFileException missing) {
+            throw new NpyFormatException(file + ": no such file; check the path");
+        } catch (IOException failure) {
+            throw new NpyFormatException(file + ": cannot be read (" + failure.getMessage() + "); check its permissions", failure);
+        }
+        return parseIntegers(file.toString(), bytes);
+    }
+
+    /** {@link #readIntegers(Path)} on the bytes of a file; {@code name} is used in error messages. */
+    public static int[] parseIntegers(String name, byte[] bytes) {
+        Header header = parseHeader(name, bytes);
+        int itemSize = switch (header.dtype()) {
+            case "<i4", "<f4" -> 4;
+            case "<i8", "<f8" -> 8;
+            default -> throw new NpyFormatException(name + ": dtype '" + header.dtype() + "' is not supported for "
+                    + "lengths; use int32, int64 or integral float values");
+        };
+        if (header.shape().length != 1) {
+            throw new NpyFormatException(name + ": lengths must be a 1-D array, got shape " + shapeText(header.shape()));
+        }
+        checkDataLength(name, bytes, header, itemSize);
+        ByteBuffer values = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        int[] out = new int[(int) header.count()];
+        for (int i = 0; i < out.length; i++) {
+            int at = (int) header.dataStart() + itemSize * i;
+            double value = switch (header.dtype()) {
+                case "<i4" -> values.getInt(at);
+                case "<i8" -> values.getLong(at);
+                case "<f4" -> values.getFloat(at);
+                default -> values.getDouble(at);
+            };
+            if (header.dtype().equals("<i8") && (values.getLong(at) > Integer.MAX_VALUE || values.getLong(at) < Integer.MIN_VALUE)) {
+                throw new NpyFormatException(name + ": value " + values.getLong(at) + " at index [" + i + "] is out of range");
             }
+            if (value != Math.rint(value) || Math.abs(value) > Integer.MAX_VALUE) {
+                throw new NpyFormatException(name + ": value " + value + " at index [" + i + "] is not an integer");
+            }
+            out[i] = (int) value;
         }
-        return new NpyArray(shape, data, dtype);
+        return out;
     }
 
     private static boolean startsWithMagic(byte[] bytes) {
