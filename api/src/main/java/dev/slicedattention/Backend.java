@@ -121,6 +121,11 @@ public final class Backend implements AutoCloseable {
         return TensorBatch.heapBatch(q, k, v, theta);
     }
 
+    /** As above, with {@code options} checked against the shapes. */
+    public static AttentionBatch batch(Tensor q, Tensor k, Tensor v, Tensor theta, AttentionOptions options) {
+        return TensorBatch.heapBatch(q, k, v, theta, options);
+    }
+
     private void ensureOpen() {
         if (closed) {
             throw new IllegalStateException("backend " + engine.info().name() + " is closed");

@@ -3,6 +3,9 @@ package dev.slicedattention.bench;
 import dev.slicedattention.BackendInfo;
 import dev.slicedattention.SlicedAttention;
 import dev.slicedattention.validation.AttentionBatch;
+import dev.slicedattention.validation.AttentionOptions;
+import dev.slicedattention.validation.Bandwidths;
+import dev.slicedattention.validation.Kernel;
 import dev.slicedattention.validation.InputGenerator;
 import dev.slicedattention.validation.Shape;
 
@@ -15,6 +18,14 @@ public final class BenchInputs {
 
     public static AttentionBatch batch(int heads, int n, int d, int e) {
         return InputGenerator.GAUSSIAN.generate(new Shape(heads, n, n, d, e), SEED);
+    }
+
+    /** The same inputs for {@code kernel}; the bump's b is {@link Bandwidths#DEFAULT_FACTOR} × the spread of the projected keys. */
+    public static AttentionBatch batch(int heads, int n, int d, int e, Kernel kernel) {
+        AttentionBatch batch = batch(heads, n, d, e);
+        return kernel == Kernel.BUMP
+                ? batch.withOptions(AttentionOptions.bump(Bandwidths.relativeToKeys(batch, Bandwidths.DEFAULT_FACTOR)))
+                : batch;
     }
 
     /** The installed backend called {@code name}, as {@link SlicedAttention#backends()} lists it. */

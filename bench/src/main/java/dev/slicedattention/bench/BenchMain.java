@@ -74,6 +74,10 @@ public final class BenchMain implements Callable<Integer> {
             description = "n for the forward pass (default 64,256,...,1048576 in powers of 4; --quick 64,256,4096,65536).")
     List<Integer> sizes;
 
+    @Option(names = "--kernels", split = ",", paramLabel = "KERNEL",
+            description = "Kernels of the forward suite: relu, bump (default: both; the bump's b is 0.5 x the spread of the projected keys).")
+    List<String> kernels = List.of("relu", "bump");
+
     @Option(names = "--softmax-sizes", split = ",", paramLabel = "N",
             description = "n for softmax (default 64,256,1024,4096; --quick 64,256,1024).")
     List<Integer> softmaxSizes;
@@ -136,6 +140,7 @@ public final class BenchMain implements Callable<Integer> {
     public Integer call() throws IOException, RunnerException {
         long start = System.nanoTime();
         List<String> names = backendNames();
+        List<String> kernelIds = kernels.stream().map(k -> dev.slicedattention.validation.Kernel.parse(k).id()).distinct().toList();
         String id = runId != null ? runId
                 : "bench-" + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now());
         Path folder = out.resolve(id);
@@ -185,7 +190,7 @@ public final class BenchMain implements Callable<Integer> {
                     .result(folder.resolve(suite.jsonFile()).toString());
             switch (suite) {
                 case forward -> options.param("n", strings(forwardSizes)).param("d", "" + d).param("e", "" + e)
-                        .param("heads", "" + heads);
+                        .param("heads", "" + heads).param("kernel", kernelIds.toArray(String[]::new));
                 case softmax -> options.param("n", strings(softmaxN)).param("d", "" + d).param("e", "" + e)
                         .param("heads", "" + heads);
                 case roof -> options.param("length", "" + roof);
@@ -194,7 +199,7 @@ public final class BenchMain implements Callable<Integer> {
             Collection<RunResult> runs = new Runner(options.build(),
                     OutputFormatFactory.createFormatInstance(stderr, verbosity)).run();
             int expected = names.size() * switch (suite) {
-                case forward -> forwardSizes.size();
+                case forward -> forwardSizes.size() * kernelIds.size();
                 case softmax -> softmaxN.size();
                 case roof -> 2;
             };

@@ -8,6 +8,7 @@ import dev.slicedattention.results.DeviceInfo;
 import dev.slicedattention.results.MachineInfo;
 import dev.slicedattention.results.ResultsIO;
 import dev.slicedattention.results.RunConfig;
+import dev.slicedattention.validation.Bandwidths;
 import dev.slicedattention.results.RunRecord;
 import dev.slicedattention.results.RunResults;
 import dev.slicedattention.results.StageTimes;
@@ -49,13 +50,14 @@ public final class BenchReport {
 
     private final String runId;
     private final BenchSummary summary;
-    private final RunResults runs;
+    /** The forward pass's records, one results file per kernel (relu first). */
+    private final Map<String, RunResults> runsByKernel;
     private final Map<String, double[]> roofs;
 
-    private BenchReport(String runId, BenchSummary summary, RunResults runs, Map<String, double[]> roofs) {
+    private BenchReport(String runId, BenchSummary summary, Map<String, RunResults> runsByKernel, Map<String, double[]> roofs) {
         this.runId = runId;
         this.summary = summary;
-        this.runs = runs;
+        this.runsByKernel = runsByKernel;
         this.roofs = roofs;
     }
 
@@ -63,8 +65,15 @@ public final class BenchReport {
         return summary;
     }
 
+    /** The ReLU kernel's results (or the only kernel's, when relu was not measured). */
     public RunResults runResults() {
-        return runs;
+        return runsByKernel.isEmpty() ? RunResults.of(runId, summary.createdAt(), "scripts/bench", summary.machine(),
+                List.of(), null, List.of(), List.of()) : runsByKernel.values().iterator().next();
+    }
+
+    /** The forward pass's results per kernel. */
+    public Map<String, RunResults> runResultsByKernel() {
+        return runsByKernel;
     }
 
     /** Builds the report from JMH's results of each suite and the checks the forks left. */
@@ -110,11 +119,54 @@ public final class BenchReport {
         for (BackendInfo info : SlicedAttention.backends()) {
             infos.put(info.name(), info);
         }
-        Map<String, Double> seqMillis = new LinkedHashMap<>();
         List<RunResult> forward = new ArrayList<>(results.getOrDefault(BenchMain.Suite.forward, List.of()));
         // Rows in the order the backends were listed (jvm-seq first), then by n.
         forward.sort(java.util.Comparator.<RunResult>comparingInt(r -> backendNames.indexOf(r.getParams().getParam("backend")))
                 .thenComparingInt(r -> Integer.parseInt(r.getParams().getParam("n"))));
+        List<String> kernels = forward.stream().map(r -> Shape.of(r.getParams()).kernel).distinct()
+                .sorted(java.util.Comparator.comparing(k -> k.equals("relu") ? 0 : 1)).toList();
+        Map<String, List<RunRecord>> recordsByKernel = new LinkedHashMap<>();
+        for (String kernel : kernels) {
+            List<RunResult> runs = forward.stream().filter(r -> Shape.of(r.getParams()).kernel.equals(kernel)).toList();
+            recordsByKernel.put(kernel, forwardRecords(runs, infos, checks, softmaxMillis, roofs, entries));
+        }
+
+        MachineInfo machine = MachineInfo.detect(tornadoVersion);
+        BenchSummary summary = new BenchSummary(runId, createdAt, machine, entries);
+        List<DeviceInfo> devices = new ArrayList<>();
+        for (String name : backendNames) {
+            BackendInfo info = infos.get(name);
+            if (info != null) {
+                devices.add(new DeviceInfo(name, info.deviceName(), info.kind().name(), info.memoryBytes(),
+                        "JVM".equals(info.runtime()) ? null : info.runtime()));
+            }
+        }
+        Map<String, RunResults> runsByKernel = new LinkedHashMap<>();
+        for (Map.Entry<String, List<RunRecord>> kernel : recordsByKernel.entrySet()) {
+            TreeSet<Integer> sizes = new TreeSet<>();
+            int heads = 1, d = 0, e = 0, repeats = 0;
+            for (RunResult run : forward) {
+                Shape s = Shape.of(run.getParams());
+                sizes.add(s.n);
+                heads = s.heads;
+                d = s.d;
+                e = s.e;
+                repeats = run.getParams().getMeasurement().getCount();
+            }
+            String bandwidth = kernel.getKey().equals("bump")
+                    ? String.format(Locale.ROOT, "%.1f x std of projected keys", Bandwidths.DEFAULT_FACTOR) : null;
+            runsByKernel.put(kernel.getKey(), RunResults.of(runId, createdAt, "scripts/bench", machine, devices,
+                    new RunConfig(List.copyOf(sizes), heads, d, e, repeats, backendNames, kernel.getKey(), bandwidth),
+                    kernel.getValue(), List.of()));
+        }
+        return new BenchReport(runId, summary, runsByKernel, roofs);
+    }
+
+    /** The records (and summary entries) of one kernel's forward runs, with speedups over that kernel's jvm-seq. */
+    private static List<RunRecord> forwardRecords(List<RunResult> forward, Map<String, BackendInfo> infos,
+                                                  Map<String, Validation> checks, Map<String, Double> softmaxMillis,
+                                                  Map<String, double[]> roofs, List<BenchEntry> entries) {
+        Map<String, Double> seqMillis = new LinkedHashMap<>();
         for (RunResult run : forward) {
             Shape s = Shape.of(run.getParams());
             if (s.backend.equals("jvm-seq")) {
@@ -128,23 +180,23 @@ public final class BenchReport {
             double total = run.getPrimaryResult().getScore();
             Map<String, Double> stageMillis = stageMillis(run);
             entries.add(entry(benchmark, s.backend, "forward", s.n, s.d, s.e, s.heads, total,
-                    MinBytes.forward(s.heads, s.n, s.n, s.d, s.e), roofs));
+                    MinBytes.forward(s.heads, s.n, s.n, s.d, s.e), roofs, s.kernel));
             for (String stage : StageTimes.COMPUTE_KEYS) {
                 entries.add(entry(benchmark, s.backend, stage, s.n, s.d, s.e, s.heads, stageMillis.get(stage),
-                        MinBytes.of(stage, s.heads, s.n, s.n, s.d, s.e), roofs));
+                        MinBytes.of(stage, s.heads, s.n, s.n, s.d, s.e), roofs, s.kernel));
             }
             double transfers = stageMillis.get("transferIn") + stageMillis.get("transferOut");
             if (transfers > 0) {
                 entries.add(entry(benchmark, s.backend, "forwardDevice", s.n, s.d, s.e, s.heads, total - transfers,
-                        MinBytes.forward(s.heads, s.n, s.n, s.d, s.e), roofs));
+                        MinBytes.forward(s.heads, s.n, s.n, s.d, s.e), roofs, s.kernel));
                 for (String stage : List.of("transferIn", "transferOut")) {
                     double bytes = MinBytes.of(stage, s.heads, s.n, s.n, s.d, s.e);
                     double millis = stageMillis.get(stage);
                     entries.add(new BenchEntry(benchmark, s.backend, stage, s.n, s.d, s.e, s.heads, millis, bytes,
-                            millis > 0 ? bytes / (millis / 1e3) : 0, null));
+                            millis > 0 ? bytes / (millis / 1e3) : 0, null, s.kernel));
                 }
             }
-            Validation check = checks.get(Validation.key(s.backend, s.heads, s.n, s.d, s.e));
+            Validation check = checks.get(Validation.key(s.backend, s.kernel, s.heads, s.n, s.d, s.e));
             Double seq = seqMillis.get(s.key().replaceFirst("^[^|]*", ""));
             BackendInfo info = infos.get(s.backend);
             records.add(new RunRecord(s.backend, info == null ? s.backend : info.deviceName(), s.heads, s.n, s.n, s.d, s.e,
@@ -154,43 +206,24 @@ public final class BenchReport {
                     check == null ? Double.NaN : check.tolerance(),
                     check == null ? RunRecord.REFERENCE_SEQUENTIAL : check.reference(), check != null && check.pass()));
         }
-
-        MachineInfo machine = MachineInfo.detect(tornadoVersion);
-        BenchSummary summary = new BenchSummary(runId, createdAt, machine, entries);
-        List<DeviceInfo> devices = new ArrayList<>();
-        for (String name : backendNames) {
-            BackendInfo info = infos.get(name);
-            if (info != null) {
-                devices.add(new DeviceInfo(name, info.deviceName(), info.kind().name(), info.memoryBytes(),
-                        "JVM".equals(info.runtime()) ? null : info.runtime()));
-            }
-        }
-        TreeSet<Integer> sizes = new TreeSet<>();
-        int heads = 1, d = 0, e = 0, repeats = 0;
-        for (RunResult run : forward) {
-            Shape s = Shape.of(run.getParams());
-            sizes.add(s.n);
-            heads = s.heads;
-            d = s.d;
-            e = s.e;
-            repeats = run.getParams().getMeasurement().getCount();
-        }
-        RunResults runResults = RunResults.of(runId, createdAt, "scripts/bench", machine, devices,
-                new RunConfig(List.copyOf(sizes), heads, d, e, repeats, backendNames), records, List.of());
-        return new BenchReport(runId, summary, runResults, roofs);
+        return records;
     }
 
     /** Writes bench-summary.json, and results.json with results.csv when the forward pass ran. */
     void write(Path folder) throws IOException {
         ResultsIO.writeBenchSummary(folder, summary);
-        if (!runs.runs().isEmpty()) {
-            ResultsIO.write(folder, runs);
+        boolean first = true;
+        for (Map.Entry<String, RunResults> kernel : runsByKernel.entrySet()) {
+            // The first kernel's results sit in the run folder (the charts read them there); any other
+            // kernel's in a folder named after it, so that `chart <run>/bump` renders them on their own.
+            ResultsIO.write(first ? folder : folder.resolve(kernel.getKey()), kernel.getValue());
+            first = false;
         }
     }
 
     /** Forward-pass configurations whose first call failed the accuracy check (or left none). */
     long validationFailures() {
-        return runs.failures();
+        return runsByKernel.values().stream().mapToLong(RunResults::failures).sum();
     }
 
     /** ms per call of each stage (transfers included), from the aux counters: Σ ns ÷ calls ÷ 10⁶. */
@@ -208,10 +241,15 @@ public final class BenchReport {
 
     private static BenchEntry entry(String benchmark, String backend, String stage, int n, int d, int e, int heads,
                                     double millis, double minBytes, Map<String, double[]> roofs) {
+        return entry(benchmark, backend, stage, n, d, e, heads, millis, minBytes, roofs, null);
+    }
+
+    private static BenchEntry entry(String benchmark, String backend, String stage, int n, int d, int e, int heads,
+                                    double millis, double minBytes, Map<String, double[]> roofs, String kernel) {
         double rate = millis > 0 ? minBytes / (millis / 1e3) : 0;
         double roof = roof(roofs, backend);
         return new BenchEntry(benchmark, backend, stage, n, d, e, heads, millis, minBytes, rate,
-                roof > 0 && rate > 0 ? rate / roof : null);
+                roof > 0 && rate > 0 ? rate / roof : null, kernel);
     }
 
     private static double roof(Map<String, double[]> roofs, String backend) {
@@ -239,8 +277,10 @@ public final class BenchReport {
                     both[0] / 1e9, both[1] / 1e9)));
             text.append('\n');
         }
-        if (!runs.runs().isEmpty()) {
-            text.append("\nforward pass, ms per call; stage cells: ms (fraction of the backend's roof)\n");
+        for (Map.Entry<String, RunResults> kernel : runsByKernel.entrySet()) {
+            RunResults runs = kernel.getValue();
+            text.append("\nforward pass, kernel ").append(runs.config().kernelText())
+                    .append(", ms per call; stage cells: ms (fraction of the backend's roof)\n");
             List<String> header = new ArrayList<>(List.of("backend", "n", "total", "device", "speedup", "tokens/s"));
             for (String stage : StageTimes.COMPUTE_KEYS) {
                 header.add(stage);
@@ -260,7 +300,7 @@ public final class BenchReport {
                 row.add(String.format(Locale.ROOT, "%.3g", r.tokensPerSecond()));
                 for (String stage : StageTimes.COMPUTE_KEYS) {
                     String cell = ms(r.stages().millis(stage));
-                    Optional<Double> fraction = fraction(r, stage);
+                    Optional<Double> fraction = fraction(r, stage, kernel.getKey());
                     row.add(fraction.map(f -> cell + String.format(Locale.ROOT, " (%.0f%%)", 100 * f)).orElse(cell));
                 }
                 row.add(transfers > 0 ? ms(transfers) : "-");
@@ -275,6 +315,7 @@ public final class BenchReport {
             text.append("\nsoftmax attention (the crossover baseline), ms per call\n");
             List<List<String>> rows = new ArrayList<>();
             rows.add(List.of("backend", "n", "softmax", "sliced", "softmax/sliced"));
+            RunResults runs = runResults();
             for (BenchEntry x : softmax) {
                 Optional<RunRecord> sliced = runs.runs().stream()
                         .filter(r -> r.backend().equals(x.backend()) && r.n() == x.n() && r.d() == x.d() && r.e() == x.e())
@@ -288,8 +329,9 @@ public final class BenchReport {
         return text.toString();
     }
 
-    private Optional<Double> fraction(RunRecord r, String stage) {
+    private Optional<Double> fraction(RunRecord r, String stage, String kernel) {
         return summary.entries().stream()
+                .filter(x -> kernel.equals(x.kernel()))
                 .filter(x -> x.backend().equals(r.backend()) && x.stage().equals(stage) && x.n() == r.n()
                         && x.d() == r.d() && x.e() == r.e() && x.heads() == r.heads())
                 .findFirst().map(BenchEntry::roofFraction);
@@ -333,11 +375,12 @@ public final class BenchReport {
     }
 
     /** The parameters every attention benchmark shares. */
-    private record Shape(String backend, int n, int d, int e, int heads) {
+    private record Shape(String backend, int n, int d, int e, int heads, String kernel) {
         static Shape of(BenchmarkParams params) {
+            String kernel = params.getParam("kernel");
             return new Shape(params.getParam("backend"), Integer.parseInt(params.getParam("n")),
                     Integer.parseInt(params.getParam("d")), Integer.parseInt(params.getParam("e")),
-                    Integer.parseInt(params.getParam("heads")));
+                    Integer.parseInt(params.getParam("heads")), kernel == null ? "relu" : kernel);
         }
 
         String key() {

@@ -7,6 +7,8 @@ import dev.slicedattention.Tensor;
 import dev.slicedattention.timing.Stage;
 import dev.slicedattention.timing.StageTimes;
 import dev.slicedattention.validation.AttentionBatch;
+import dev.slicedattention.validation.Bandwidths;
+import dev.slicedattention.validation.Kernel;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -91,12 +93,16 @@ public class ForwardPassBench {
     @Param({"1"})
     public int heads;
 
+    /** The kernel: relu, or bump with b = {@link Bandwidths#DEFAULT_FACTOR} × the spread of the projected keys. */
+    @Param({"relu"})
+    public String kernel;
+
     private Backend handle;
     private AttentionBatch batch;
 
     @Setup(Level.Trial)
     public void setUp() {
-        batch = BenchInputs.batch(heads, n, d, e);
+        batch = BenchInputs.batch(heads, n, d, e, Kernel.parse(kernel));
         handle = SlicedAttention.open(backend);
         long start = System.nanoTime();
         ForwardResult first = handle.run(batch);

@@ -38,10 +38,11 @@ import java.util.stream.Stream;
  * @param tolerance        the bound of the backend's {@link TolerancePolicy} at n
  * @param reference        {@link RunRecord#REFERENCE_SEQUENTIAL}
  * @param pass             relError ≤ tolerance and the output finite
+ * @param kernel           the kernel checked, relu or bump
  */
 public record Validation(String backend, int heads, int m, int n, int d, int e, double firstCallMillis,
                          double setupMillis, double relError, double maxAbsError, double tolerance,
-                         String reference, boolean pass) {
+                         String reference, boolean pass, String kernel) {
 
     /** The system property naming the folder where forks leave their checks. */
     public static final String DIR_PROPERTY = "sliced.bench.validation.dir";
@@ -70,7 +71,7 @@ public record Validation(String backend, int heads, int m, int n, int d, int e, 
         boolean pass = finite && metrics.relativeError() <= tolerance;
         return new Validation(backend.name(), batch.heads(), batch.m(), batch.n(), batch.d(), batch.e(),
                 firstCallMillis, setupMillis, metrics.relativeError(), metrics.maxAbsError(), tolerance,
-                RunRecord.REFERENCE_SEQUENTIAL, pass);
+                RunRecord.REFERENCE_SEQUENTIAL, pass, batch.kernel().id());
     }
 
     /** Whether this JVM was asked to check (the property is set). */
@@ -84,7 +85,7 @@ public record Validation(String backend, int heads, int m, int n, int d, int e, 
         if (!requested()) {
             return;
         }
-        Path file = Path.of(System.getProperty(DIR_PROPERTY)).resolve(key(backend, heads, n, d, e) + ".json");
+        Path file = Path.of(System.getProperty(DIR_PROPERTY)).resolve(key(backend, kernel, heads, n, d, e) + ".json");
         try {
             AtomicFiles.writeString(file, ResultsIO.mapper().writeValueAsString(this));
         } catch (IOException failed) {
@@ -102,14 +103,14 @@ public record Validation(String backend, int heads, int m, int n, int d, int e, 
         try (Stream<Path> files = Files.list(dir)) {
             for (Path file : files.filter(f -> f.toString().endsWith(".json")).toList()) {
                 Validation check = mapper.readValue(file.toFile(), Validation.class);
-                all.put(key(check.backend, check.heads, check.n, check.d, check.e), check);
+                all.put(key(check.backend, check.kernel, check.heads, check.n, check.d, check.e), check);
             }
         }
         return all;
     }
 
-    /** A file-name-safe key for one backend and shape. */
-    public static String key(String backend, int heads, int n, int d, int e) {
-        return backend.replaceAll("[^A-Za-z0-9._-]", "_") + "-P" + heads + "-n" + n + "-d" + d + "-e" + e;
+    /** A file-name-safe key for one backend, kernel and shape. */
+    public static String key(String backend, String kernel, int heads, int n, int d, int e) {
+        return backend.replaceAll("[^A-Za-z0-9._-]", "_") + "-" + kernel + "-P" + heads + "-n" + n + "-d" + d + "-e" + e;
     }
 }

@@ -59,6 +59,13 @@ class BenchSmokeTest {
 
         BenchSummary summary = ResultsIO.readBenchSummary(folder);
         assertEquals("smoke", summary.runId());
+        // Both kernels by default: relu's results in the run folder, the bump's in bump/, each validated.
+        assertEquals("relu", ResultsIO.read(folder).config().kernel());
+        assertEquals("bump", ResultsIO.read(folder.resolve("bump")).config().kernel());
+        assertTrue(ResultsIO.read(folder.resolve("bump")).allPassed());
+        assertEquals(Set.of("relu", "bump"), summary.entries().stream().filter(x -> x.stage().equals("forward"))
+                .map(BenchEntry::kernel).collect(java.util.stream.Collectors.toSet()));
+        assertTrue(table.toString(StandardCharsets.UTF_8).contains("forward pass, kernel bump (b = 0.5 x std of projected keys)"));
         Set<String> common = Set.of("projection", "sort", "prefixSum", "rank", "combine", "forward", "softmax",
                 "copyRoof", "triadRoof");
         assertEquals(common, stages(summary, "jvm-seq"), "jvm-seq has no transfers, so no device-only entries");

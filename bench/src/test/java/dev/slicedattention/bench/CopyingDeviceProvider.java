@@ -54,7 +54,7 @@ public final class CopyingDeviceProvider implements BackendProvider {
             public float[] forward(AttentionBatch batch, StageTimes times) {
                 long start = System.nanoTime();
                 AttentionBatch onDevice = new AttentionBatch(batch.heads(), batch.m(), batch.n(), batch.d(), batch.e(),
-                        batch.q().clone(), batch.k().clone(), batch.v().clone(), batch.theta().clone());
+                        batch.q().clone(), batch.k().clone(), batch.v().clone(), batch.theta().clone()).withOptions(batch.options());
                 times.add(Stage.TRANSFER_IN, System.nanoTime() - start);
                 float[] out = SequentialPipeline.forward(onDevice, times);
                 start = System.nanoTime();

@@ -323,13 +323,13 @@ public final class ChartStyle {
         return parts.isEmpty() ? "" : "devices: " + String.join("; ", parts);
     }
 
-    /** "heads = 8, d = 64, e = 64" from the run's config, or "" when unknown. */
+    /** "kernel relu, heads = 8, d = 64, e = 64" from the run's config, or "" when unknown. */
     static String shapeLine(RunResults results) {
         if (results.config() == null) {
             return "";
         }
-        return "heads = " + results.config().heads() + ", d = " + results.config().dim()
-                + ", e = " + results.config().valueDim();
+        return "kernel " + results.config().kernelText() + ", heads = " + results.config().heads() + ", d = "
+                + results.config().dim() + ", e = " + results.config().valueDim();
     }
 
     static String gib(long bytes) {

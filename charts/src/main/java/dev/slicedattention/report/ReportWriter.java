@@ -431,7 +431,8 @@ public final class ReportWriter {
         if (c == null) {
             return;
         }
-        html.append("<p>Configuration: sizes ").append(Html.escape(c.sizes().toString())).append(", heads ")
+        html.append("<p>Configuration: kernel ").append(Html.escape(c.kernelText()))
+                .append(", sizes ").append(Html.escape(c.sizes().toString())).append(", heads ")
                 .append(c.heads()).append(", d ").append(c.dim()).append(", e ").append(c.valueDim())
                 .append(", ").append(c.repeats()).append(" timed repeats (medians shown), backends ")
                 .append(Html.escape(String.join(", ", c.backends()))).append(".</p>\n");

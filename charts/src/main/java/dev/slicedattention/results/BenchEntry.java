@@ -15,6 +15,8 @@ package dev.slicedattention.results;
  * @param minBytes       the bytes the stage must at least read and write
  * @param bytesPerSecond minBytes / (millis / 1000)
  * @param roofFraction   bytesPerSecond / the memory roof of that backend (its copyRoof or triadRoof); null when unknown
+ * @param kernel         the attention kernel measured, {@code relu} or {@code bump}; null for the roof probes and
+ *                       softmax (summaries written before the bump existed read as null: they measured relu)
  */
 public record BenchEntry(
         String benchmark,
@@ -27,7 +29,14 @@ public record BenchEntry(
         double millis,
         double minBytes,
         double bytesPerSecond,
-        Double roofFraction) {
+        Double roofFraction,
+        String kernel) {
+
+    /** An entry without a kernel (a roof probe, softmax). */
+    public BenchEntry(String benchmark, String backend, String stage, int n, int d, int e, int heads, double millis,
+                      double minBytes, double bytesPerSecond, Double roofFraction) {
+        this(benchmark, backend, stage, n, d, e, heads, millis, minBytes, bytesPerSecond, roofFraction, null);
+    }
 
     /** The stage names a bench entry may carry. */
     public static final java.util.List<String> STAGES = java.util.List.of(

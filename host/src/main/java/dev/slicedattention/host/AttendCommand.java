@@ -5,6 +5,8 @@ import dev.slicedattention.ForwardResult;
 import dev.slicedattention.SlicedAttention;
 import dev.slicedattention.Tensor;
 import dev.slicedattention.error.InvalidInputException;
+import dev.slicedattention.validation.AttentionOptions;
+import dev.slicedattention.validation.npy.Npy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -13,11 +15,14 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "attend", mixinStandardHelpOptions = true,
-        description = "Sliced ReLU attention on your tensors: float32 or float64 .npy files, one head (2-D: Q [m,d], "
-                + "K [n,d], V [n,e], theta [d]) or batched (3-D: [P,.,.], theta [P,d]). Writes O as float32 .npy, [m,e] or [P,m,e].",
-        footer = {"%nExample:",
+        description = "Sliced ReLU (or ReLU-bump) attention on your tensors: float32 or float64 .npy files, one head "
+                + "(2-D: Q [m,d], K [n,d], V [n,e], theta [d]) or batched (3-D: [P,.,.], theta [P,d]), optionally ragged "
+                + "(--key-lengths, --query-lengths). Writes O as float32 .npy, [m,e] or [P,m,e].",
+        footer = {"%nExamples:",
                 "  scripts/sliced-attention attend --q q.npy --k k.npy --v v.npy --theta theta.npy --out o.npy",
                 "  scripts/sliced-attention attend --backend jvm-par --q q.npy --k k.npy --v v.npy --theta t.npy --out o.npy",
+                "  scripts/sliced-attention attend --kernel bump --bandwidth 0.7 --q q.npy --k k.npy --v v.npy --theta t.npy --out o.npy",
+                "  scripts/sliced-attention attend --key-lengths lengths.npy --query-lengths lengths.npy --q q.npy ... --out o.npy",
                 ExitCode.FOOTER})
 final class AttendCommand implements Callable<Integer> {
     @Mixin
@@ -34,6 +39,18 @@ final class AttendCommand implements Callable<Integer> {
 
     @Option(names = "--theta", required = true, paramLabel = "T.npy", description = "Slice direction theta [d] or [P, d].")
     Path theta;
+
+    @Mixin
+    KernelChoice kernel;
+
+    @Option(names = "--key-lengths", paramLabel = "L.npy",
+            description = "Ragged batch: problem p uses only keys 0..L[p]-1 (P integers, int32/int64 or integral floats); "
+                    + "the rows beyond are padding and touch no result.")
+    Path keyLengths;
+
+    @Option(names = "--query-lengths", paramLabel = "M.npy",
+            description = "Ragged batch: problem p computes only queries 0..M[p]-1; the rows beyond output 0.")
+    Path queryLengths;
 
     @Option(names = "--out", required = true, paramLabel = "O.npy", description = "Output file (float32 .npy).")
     Path out;
@@ -63,12 +80,22 @@ final class AttendCommand implements Callable<Integer> {
         Tensor keys = Tensor.readNpy(k);
         Tensor values = Tensor.readNpy(v);
         Tensor direction = Tensor.readNpy(theta);
-        Backend.batch(queries, keys, values, direction); // shapes and finiteness, before a device is opened
+        AttentionOptions chosen = kernel.forFiles();
+        if (keyLengths != null) {
+            chosen = chosen.withKeyLengths(Npy.readIntegers(keyLengths));
+        }
+        if (queryLengths != null) {
+            chosen = chosen.withQueryLengths(Npy.readIntegers(queryLengths));
+        }
+        // Shapes, options against shapes, and finiteness, before a device is opened.
+        AttentionOptions options = chosen;
+        Backend.batch(queries, keys, values, direction, options);
         try (Backend opened = SlicedAttention.open(backend)) {
-            ForwardResult result = opened.run(queries, keys, values, direction);
+            ForwardResult result = opened.run(queries, keys, values, direction, options);
             result.output().writeNpy(out);
-            console.err().printf("attend: %s on %s, output %s -> %s (%.1f ms)%n", opened.info().name(),
-                    opened.info().deviceName(), result.output().shapeText(), out, result.times().totalNanos() / 1e6);
+            console.err().printf("attend: %s kernel on %s (%s), output %s -> %s (%.1f ms)%n", options.kernel(),
+                    opened.info().name(), opened.info().deviceName(), result.output().shapeText(), out,
+                    result.times().totalNanos() / 1e6);
         }
         return ExitCode.OK;
     }

@@ -34,6 +34,7 @@ import picocli.CommandLine.Option;
                 "  scripts/sliced-attention showcase",
                 "  scripts/sliced-attention showcase --sizes 2^10..2^16 --backends jvm-par,tornado:0:0",
                 "  scripts/sliced-attention showcase --heads 4 --dim 32 --value-dim 32 --repeats 5 --out /tmp/runs",
+                "  scripts/sliced-attention showcase --kernel bump            (b: 0.5 x std of the projected keys)",
                 ExitCode.FOOTER})
 final class ShowcaseCommand implements Callable<Integer> {
     /** The kernel gallery: the TornadoVM backend writes the device code of each stage into this folder. */
@@ -41,6 +42,9 @@ final class ShowcaseCommand implements Callable<Integer> {
 
     @Mixin
     GlobalOptions options;
+
+    @Mixin
+    KernelChoice kernel;
 
     @Option(names = "--sizes", converter = Sizes.class, paramLabel = "N,...",
             description = "Sequence lengths n (= m); 4096, 2^12 or 2^6..2^20 (default: every power of two 2^6..2^18).")
@@ -88,6 +92,7 @@ final class ShowcaseCommand implements Callable<Integer> {
         requirePositive("--value-dim", valueDim);
         requirePositive("--repeats", repeats);
         InputGenerator inputs = InputGenerator.parse(generator);
+        kernel.validateForGenerated();
         // The run folder exists before any backend opens: a TornadoVM backend reads the kernel-gallery
         // folder when it is opened. Any failure removes the folder, so a failed run leaves nothing behind.
         Path folder = ResultsFolder.create(out);
@@ -113,7 +118,8 @@ final class ShowcaseCommand implements Callable<Integer> {
             List<RunRecord> records = new ArrayList<>();
             try (Progress progress = Progress.start(console, options, "showcase", (long) sizes.size() * set.backends().size())) {
                 for (int n : sizes) {
-                    AttentionBatch batch = inputs.generate(new Shape(heads, n, n, dim, valueDim), seed + n);
+                    AttentionBatch plain = inputs.generate(new Shape(heads, n, n, dim, valueDim), seed + n);
+                    AttentionBatch batch = plain.withOptions(kernel.forGenerated(plain));
                     Check check = Check.of(batch);
                     Double seqTotal = null;
                     for (Backend backend : set.backends()) {
@@ -132,7 +138,8 @@ final class ShowcaseCommand implements Callable<Integer> {
             }
             RunResults results = RunResults.of(folder.getFileName().toString(), OffsetDateTime.now().toString(),
                     "showcase", MachineInfo.detect(tornadoVersion(set)), devices(set),
-                    new RunConfig(sizes, heads, dim, valueDim, repeats, set.names()), records, dumps);
+                    new RunConfig(sizes, heads, dim, valueDim, repeats, set.names(), kernel.kernelId(), kernel.bandwidthText()),
+                    records, dumps);
             print(results);
             ResultsIO.write(folder, results);
             Path index = ReportWriter.write(folder, results);
@@ -186,10 +193,10 @@ final class ShowcaseCommand implements Callable<Integer> {
                     r.pass() ? "PASS" : "FAIL");
         }
         MachineInfo machine = results.machine();
-        console.out().printf("%s, %d cores, JDK %s%s; P=%d d=%d e=%d, median of %d calls; stage times in ms%n",
+        console.out().printf("%s, %d cores, JDK %s%s; kernel %s; P=%d d=%d e=%d, median of %d calls; stage times in ms%n",
                 machine.cpuModel(), machine.cores(), machine.jdk(),
                 machine.tornadoVersion() == null ? "" : ", " + machine.tornadoVersion(),
-                heads, dim, valueDim, repeats);
+                results.config().kernelText(), heads, dim, valueDim, repeats);
         table.print(console.out());
     }
 

@@ -2,6 +2,7 @@ package dev.slicedattention.host;
 
 import dev.slicedattention.Backend;
 import dev.slicedattention.validation.AttentionBatch;
+import dev.slicedattention.validation.AttentionOptions;
 import dev.slicedattention.validation.InputGenerator;
 import dev.slicedattention.validation.Shape;
 import java.util.ArrayList;
@@ -18,10 +19,17 @@ import picocli.CommandLine.Option;
         footer = {"%nExamples:",
                 "  scripts/sliced-attention validate",
                 "  scripts/sliced-attention validate --backends tornado:0:0 --sizes 1,1000,65537 --generators shared_offset,many_ties",
+                "  scripts/sliced-attention validate --kernel bump --ragged",
                 ExitCode.FOOTER})
 final class ValidateCommand implements Callable<Integer> {
     @Mixin
     GlobalOptions options;
+
+    @Mixin
+    KernelChoice kernel;
+
+    @Option(names = "--ragged", description = "Also check each size with ragged problems (random key and query lengths per problem).")
+    boolean ragged;
 
     @Option(names = "--backends", split = ",", paramLabel = "NAME", description = "Backends to check (default: every available one).")
     List<String> backends = List.of();
@@ -55,6 +63,7 @@ final class ValidateCommand implements Callable<Integer> {
         ShowcaseCommand.requirePositive("--heads", heads);
         ShowcaseCommand.requirePositive("--dim", dim);
         ShowcaseCommand.requirePositive("--value-dim", valueDim);
+        kernel.validateForGenerated();
         List<InputGenerator> chosen = new ArrayList<>();
         if (generators.isEmpty()) {
             chosen.addAll(Arrays.asList(InputGenerator.values()));
@@ -64,23 +73,33 @@ final class ValidateCommand implements Callable<Integer> {
             }
         }
         int failures = 0;
-        Table table = new Table("backend", "generator", "P", "n", "reference", "rel.err", "tol", "check");
+        Table table = new Table("backend", "kernel", "generator", "P", "n", "lengths", "reference", "rel.err", "tol", "check");
+        boolean[] raggedness = ragged ? new boolean[] {false, true} : new boolean[] {false};
         try (BackendSet set = BackendSet.open(backends);
-             Progress progress = Progress.start(console, options, "validate", (long) chosen.size() * sizes.size())) {
+             Progress progress = Progress.start(console, options, "validate",
+                     (long) chosen.size() * sizes.size() * raggedness.length)) {
             for (InputGenerator generator : chosen) {
                 for (int n : sizes) {
-                    progress.step(generator.cliName() + " n=" + n);
-                    AttentionBatch batch = generator.generate(new Shape(heads, n, n, dim, valueDim), seed + n);
-                    Check check = Check.of(batch);
-                    for (Backend backend : set.backends()) {
-                        float[] output = backend.run(batch).output().data();
-                        Check.Verdict verdict = check.judge(output, batch, backend.info());
-                        if (!verdict.pass()) {
-                            failures++;
+                    for (boolean uneven : raggedness) {
+                        progress.step(generator.cliName() + " n=" + n + (uneven ? " ragged" : ""));
+                        AttentionBatch plain = generator.generate(new Shape(heads, n, n, dim, valueDim), seed + n);
+                        AttentionOptions options = kernel.forGenerated(plain);
+                        if (uneven) {
+                            options = raggedLengths(options, heads, n, seed + n);
                         }
-                        table.add(backend.info().name(), generator.cliName(), heads, n, verdict.reference(),
-                                Table.sci(verdict.metrics().relativeError()), Table.sci(verdict.tolerance()),
-                                verdict.pass() ? "PASS" : "FAIL");
+                        AttentionBatch batch = plain.withOptions(options);
+                        Check check = Check.of(batch);
+                        for (Backend backend : set.backends()) {
+                            float[] output = backend.run(batch).output().data();
+                            Check.Verdict verdict = check.judge(output, batch, backend.info());
+                            if (!verdict.pass()) {
+                                failures++;
+                            }
+                            table.add(backend.info().name(), kernel.kernelId(), generator.cliName(), heads, n,
+                                    uneven ? "ragged" : "full", verdict.reference(),
+                                    Table.sci(verdict.metrics().relativeError()), Table.sci(verdict.tolerance()),
+                                    verdict.pass() ? "PASS" : "FAIL");
+                        }
                     }
                 }
             }
@@ -88,5 +107,16 @@ final class ValidateCommand implements Callable<Integer> {
         table.print(console.out());
         console.out().println(failures == 0 ? "PASS: every check passed." : "FAIL: " + failures + " checks failed.");
         return failures == 0 ? ExitCode.OK : ExitCode.VALIDATION_FAILED;
+    }
+
+    /** Seeded random lengths 1..n per problem, for keys and queries alike. */
+    static AttentionOptions raggedLengths(AttentionOptions options, int heads, int n, long seed) {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
+        int[] keys = new int[heads], queries = new int[heads];
+        for (int p = 0; p < heads; p++) {
+            keys[p] = 1 + random.nextInt(n);
+            queries[p] = 1 + random.nextInt(n);
+        }
+        return options.withKeyLengths(keys).withQueryLengths(queries);
     }
 }

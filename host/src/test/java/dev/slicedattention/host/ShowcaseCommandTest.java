@@ -21,6 +21,31 @@ class ShowcaseCommandTest {
     @TempDir
     Path dir;
 
+    /** The bump kernel through showcase and validate: every point validated, the kernel named in results, table and report. */
+    @Test
+    void bumpKernelShowcaseAndValidateNameTheKernel() throws IOException {
+        CliRun run = CliRun.of("showcase", "--kernel", "bump", "--sizes", "64,300", "--dim", "8", "--value-dim", "4",
+                "--repeats", "1", "--softmax-max", "64", "--out", dir.toString());
+        assertEquals(0, run.exitCode(), run.out() + run.err());
+        assertTrue(run.out().contains("kernel bump (b = 0.5 x std of projected keys)"), run.out());
+        Path folder = onlyRunFolder();
+        RunResults results = ResultsIO.read(folder);
+        assertTrue(results.allPassed());
+        assertEquals("bump", results.config().kernel());
+        assertTrue(Files.readString(folder.resolve("index.html")).contains("kernel bump (b = 0.5 x std of projected keys)"));
+
+        CliRun validate = CliRun.of("validate", "--kernel", "bump", "--bandwidth", "0.7", "--ragged", "--sizes", "1,50",
+                "--generators", "gaussian,many_ties", "--backends", "jvm-par");
+        assertEquals(0, validate.exitCode(), validate.out() + validate.err());
+        assertTrue(validate.out().lines().filter(line -> line.startsWith("jvm-par") && line.contains(" bump ")
+                && line.contains("ragged") && line.endsWith("PASS")).count() == 4, validate.out());
+
+        CliRun wrong = CliRun.of("showcase", "--kernel", "relu", "--bandwidth", "1", "--out", dir.toString());
+        assertEquals(ExitCode.BAD_INPUT, wrong.exitCode());
+        assertEquals("error: --bandwidth applies to --kernel bump only", wrong.errorLine());
+        assertEquals(1, runFolders().size(), "a refused run leaves no folder");
+    }
+
     @Test
     void showcaseWritesResultsThatHoldWhatTheTablePrinted() throws IOException {
         CliRun run = CliRun.of("showcase", "--sizes", "64,300", "--dim", "8", "--value-dim", "4", "--repeats", "2",

@@ -30,16 +30,18 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 import uk.ac.manchester.tornado.api.types.arrays.TornadoNativeArray;
 
 /**
- * The forward pass for one shape: one {@link TornadoExecutionPlan} holding a chain of six task
- * graphs, one per stage, built and JIT-compiled once and then executed call after call.
+ * The forward pass for one shape and kernel: one {@link TornadoExecutionPlan} holding a chain of six
+ * task graphs, one per stage, built and JIT-compiled once and then executed call after call.
  *
  * <pre>
- *   projection   Q, K, V, θ in (every call) → s, keys, index, μ        6 kernels
- *   sort-local   bitonic passes in local memory (KernelContext)       1 kernel, executed repeatedly
- *   sort-global  one bitonic pass over global memory                  1 kernel, executed repeatedly
- *   prefix-sum   σ, gather, block totals, block offsets, add-back     5 kernels
- *   rank         binary search                                        1 kernel
- *   combine      N / Z, output out (every call)                       1 kernel
+ *                ReLU                                             bump
+ *   projection   Q, K, V, θ, lengths, factors in (every call)    the same without μ̂
+ *                → s, keys, index, μ̂ (6 kernels)                 (4 kernels)
+ *   sort-local   bitonic passes in local memory (KernelContext)  1 kernel, executed repeatedly
+ *   sort-global  one bitonic pass over global memory             1 kernel, executed repeatedly
+ *   prefix-sum   σ, gather, block totals, offsets, add-back      the same, float-float (hi + lo)
+ *   rank         binary search: r                                window: l, r, h
+ *   combine      2ν·N/Z, output out (every call)                 ν·(below + above)/L
  * </pre>
  *
  * Why a chain and not one graph: the sort needs one launch per pass (≈ 80 at n = 2^20) and a graph
@@ -47,6 +49,19 @@ import uk.ac.manchester.tornado.api.types.arrays.TornadoNativeArray;
  * tasks (TornadoVM compiles each separately, silently falls back to Java past ~50 and overflows near
  * 200). So the sort graphs hold one task each, read their pass from a 4-int array that is the only
  * thing copied per execute, and the host executes them once per pass.
+ *
+ * <p>Per-problem data (SPEC §4, §6): {@code lengths} = [L_0..L_{P−1} | M_0..M_{P−1}] (key and query
+ * lengths) and {@code factors} = [ν_p | 1/ν_p | b_p] (value scale, its inverse, the bump's
+ * bandwidth) are two small arrays sent with the inputs on every call, so ragged lengths, value
+ * scales and bandwidths change from call to call without a new plan; one launch per stage still
+ * covers all P problems. ν is capped at 2^126 on the device so that 1/ν stays a normal float (a
+ * subnormal might be flushed to 0): |V/ν| is then below 4 rather than 2, which changes nothing.
+ *
+ * <p>The bump's prefix-sum and combine graphs are compiled with {@link #EXACT_OPENCL_FLAGS} instead
+ * of TornadoVM's default {@code -cl-mad-enable -cl-fast-relaxed-math -w}: their float-float
+ * arithmetic (TwoSum, hi − hi + lo − lo) must not be reassociated (see
+ * {@link CompensatedPrefixSumKernels}). TornadoVM's PTX backend emits PTX itself and its JIT
+ * options do not reassociate, so PTX keeps its defaults.
  *
  * <p>Residency: every graph after the first takes the device arrays it needs, and those later
  * graphs need, with {@code consumeFromDevice} and hands them on with {@code persistOnDevice}.
@@ -69,26 +84,39 @@ import uk.ac.manchester.tornado.api.types.arrays.TornadoNativeArray;
  * caller's arrays are part of the plan.
  */
 public final class ForwardPlan implements AutoCloseable {
+    /**
+     * OpenCL build options of the graphs that compute in float-float: TornadoVM's defaults without
+     * {@code -cl-mad-enable -cl-fast-relaxed-math}, which let the OpenCL compiler reassociate and
+     * cancel the compensation terms (measured: see {@link CompensatedPrefixSumKernels}).
+     */
+    public static final String EXACT_OPENCL_FLAGS = "-w";
     private static final String[] GRAPHS = {"projection", "sortLocal", "sortGlobal", "prefixSum", "rank", "combine"};
-    /** File names of the kernel gallery, per graph. */
-    private static final String[] GALLERY = {"projection.cl", "sort-local.cl", "sort-global.cl", "prefix-sum.cl", "rank.cl", "combine.cl"};
+    /** File names of the kernel gallery, per graph; the bump's differ where its kernels do. */
+    private static final String[] RELU_GALLERY = {"projection.cl", "sort-local.cl", "sort-global.cl", "prefix-sum.cl", "rank.cl", "combine.cl"};
+    private static final String[] BUMP_GALLERY = {"projection-bump.cl", "sort-local.cl", "sort-global.cl", "prefix-sum-bump.cl",
+            "rank-bump.cl", "combine-bump.cl"};
     private static final String[] INPUT_NAMES = {"Q", "K", "V", "theta"};
     private static final int PROJECTION = 0, SORT_LOCAL = 1, SORT_GLOBAL = 2, PREFIX = 3, RANK = 4, COMBINE = 5;
+    /** Largest ν on the device: 1/ν = 2^-126 is the smallest normal float. */
+    private static final float LARGEST_VALUE_SCALE = 0x1p126f;
 
     private final Shape shape;
+    private final Kernel kernel;
+    private final String[] gallery;
     private final int paddedN;
     private final int block;
     /** Q, K, V, θ: the arrays the projection graph sends to the device on every call. */
     private final FloatArray[] inputs;
     /** Which of the inputs are the caller's arrays, sent as they are; the rest are filled from the heap. */
     private final boolean[] callers;
+    /** [L_p | M_p] and [ν_p | 1/ν_p | b_p], sent on every call (see the class comment). */
+    private final IntArray lengths;
+    private final FloatArray factors;
     private final FloatArray out;
     private final IntArray localParams = new IntArray(BitonicSortKernels.PARAM_COUNT);
     private final IntArray globalParams = new IntArray(BitonicSortKernels.PARAM_COUNT);
     private final TornadoExecutionPlan plan;
     private final TornadoExecutionResult[] lastResults = new TornadoExecutionResult[GRAPHS.length];
-    private final FloatArray s, keys, sums;
-    private final IntArray index, rank;
     private final boolean[] compiled = new boolean[GRAPHS.length];
     private final Path kernelDir;
     /** Device memory the plan's buffers take, every array of every graph with TornadoVM's header. */
@@ -97,24 +125,27 @@ public final class ForwardPlan implements AutoCloseable {
     private long lastKernelNanos;
     private int executes;
 
-    /** A plan on its own input arrays, filled from the heap on each call. */
+    /** A ReLU plan on its own input arrays, filled from the heap on each call. */
     public ForwardPlan(Shape shape, TornadoDevice device, Path kernelDir) {
-        this(shape, device, kernelDir, new FloatArray[4]);
+        this(shape, Kernel.RELU, device, kernelDir, new FloatArray[4]);
     }
 
     /**
-     * A plan whose inputs Q, K, V, θ are {@code callerInputs} where given (each of exactly its
-     * tensor's size) and arrays of its own where null.
+     * A plan for {@code kernel} whose inputs Q, K, V, θ are {@code callerInputs} where given (each of
+     * exactly its tensor's size) and arrays of its own where null.
      */
-    public ForwardPlan(Shape shape, TornadoDevice device, Path kernelDir, FloatArray[] callerInputs) {
+    public ForwardPlan(Shape shape, Kernel kernel, TornadoDevice device, Path kernelDir, FloatArray[] callerInputs) {
         this.shape = shape;
+        this.kernel = kernel;
         this.kernelDir = kernelDir;
+        boolean bump = kernel == Kernel.BUMP;
+        gallery = bump ? BUMP_GALLERY : RELU_GALLERY;
         int heads = shape.heads(), m = shape.m(), n = shape.n(), d = shape.d(), e = shape.e();
         // At least 2 slots per head so that every work-group has a pair to compare.
         paddedN = Math.max(2, Integer.highestOneBit(n - 1) << 1);
         block = Math.min(BitonicSortKernels.LOCAL_BLOCK, paddedN);
         int segmentMask = paddedN - 1;
-        int width = 2 * e + 1;
+        int width = bump ? 2 * e : 2 * e + 1;
         int blocks = (n + PrefixSumKernels.BLOCK - 1) / PrefixSumKernels.BLOCK;
 
         int[] inputSizes = {heads * m * d, heads * n * d, heads * n * e, heads * d};
@@ -129,62 +160,98 @@ public final class ForwardPlan implements AutoCloseable {
             }
         }
         FloatArray q = inputs[0], k = inputs[1], v = inputs[2], theta = inputs[3];
+        lengths = new IntArray(2 * heads);
+        factors = new FloatArray(3 * heads);
         FloatArray centre = new FloatArray(heads * d);
-        FloatArray mu = new FloatArray(heads * e);
         int chunks = (n + ProjectionKernels.MEAN_CHUNK - 1) / ProjectionKernels.MEAN_CHUNK;
         FloatArray keyPartials = new FloatArray(heads * chunks * d);
-        FloatArray valuePartials = new FloatArray(heads * chunks * e);
-        s = new FloatArray(heads * m);
-        keys = new FloatArray(heads * paddedN);
-        index = new IntArray(heads * paddedN);
+        FloatArray s = new FloatArray(heads * m);
+        FloatArray keys = new FloatArray(heads * paddedN);
+        IntArray index = new IntArray(heads * paddedN);
         FloatArray sigma = new FloatArray(heads);
         FloatArray rows = new FloatArray(heads * n * width);
         FloatArray totals = new FloatArray(heads * blocks * width);
-        sums = new FloatArray(heads * (n + 1) * width);
-        rank = new IntArray(heads * m);
+        FloatArray sums = new FloatArray(heads * (n + 1) * width);
         out = new FloatArray(heads * m * e);
         KernelContext context = new KernelContext();
-        deviceBytes = bytesWithHeaders(q, k, v, theta, centre, mu, keyPartials, valuePartials, s, keys, index,
-                sigma, rows, totals, sums, rank, out, localParams, globalParams);
 
+        // Projection: the key centre, the scalars s and t (as padded keys), and for the ReLU the scaled value mean μ̂.
         TaskGraph projection = new TaskGraph(GRAPHS[PROJECTION])
-                .transferToDevice(DataTransferMode.EVERY_EXECUTION, q, k, v, theta)
-                .transferToDevice(DataTransferMode.FIRST_EXECUTION, keyPartials, centre, valuePartials, mu, s, keys, index)
-                .task("centrePartials", ProjectionKernels::columnPartials, k, keyPartials, n, d, chunks)
-                .task("centre", ProjectionKernels::meansOfPartials, keyPartials, centre, n, d, chunks)
-                .task("valuePartials", ProjectionKernels::columnPartials, v, valuePartials, n, e, chunks)
-                .task("valueMean", ProjectionKernels::meansOfPartials, valuePartials, mu, n, e, chunks)
-                .task("queries", ProjectionKernels::projectQueries, q, theta, centre, s, m, d)
-                .task("keys", ProjectionKernels::projectKeys, k, theta, centre, keys, index, n, paddedN, d)
-                .persistOnDevice(keys, index, s, v, mu);
+                .transferToDevice(DataTransferMode.EVERY_EXECUTION, q, k, v, theta, lengths, factors)
+                .transferToDevice(DataTransferMode.FIRST_EXECUTION, keyPartials, centre, s, keys, index)
+                .task("centrePartials", ProjectionKernels::columnPartials, k, lengths, keyPartials, n, d, chunks)
+                .task("centre", ProjectionKernels::meansOfPartials, keyPartials, lengths, centre, d, chunks);
+        FloatArray mu = null;
+        FloatArray valuePartials = null;
+        if (!bump) {
+            mu = new FloatArray(heads * e);
+            valuePartials = new FloatArray(heads * chunks * e);
+            projection.transferToDevice(DataTransferMode.FIRST_EXECUTION, valuePartials, mu)
+                    .task("valuePartials", ProjectionKernels::scaledColumnPartials, v, lengths, factors, valuePartials, n, e, chunks)
+                    .task("valueMean", ProjectionKernels::meansOfPartials, valuePartials, lengths, mu, e, chunks);
+        }
+        projection.task("queries", ProjectionKernels::projectQueries, q, theta, centre, s, m, d)
+                .task("keys", ProjectionKernels::projectKeys, k, theta, centre, lengths, keys, index, n, paddedN, d);
+        // What the sort graphs carry through unchanged for the stages after them.
+        Object[] sortCarry = bump ? new Object[] {keys, index, s, v, lengths, factors}
+                : new Object[] {keys, index, s, v, mu, lengths, factors};
+        projection.persistOnDevice(sortCarry);
         TaskGraph sortLocal = new TaskGraph(GRAPHS[SORT_LOCAL])
-                .consumeFromDevice(keys, index, s, v, mu)
+                .consumeFromDevice(sortCarry)
                 .transferToDevice(DataTransferMode.EVERY_EXECUTION, localParams)
                 .task("local", BitonicSortKernels::localPasses, context, keys, index, localParams, segmentMask)
-                .persistOnDevice(keys, index, s, v, mu);
+                .persistOnDevice(sortCarry);
         TaskGraph sortGlobal = new TaskGraph(GRAPHS[SORT_GLOBAL])
-                .consumeFromDevice(keys, index, s, v, mu)
+                .consumeFromDevice(sortCarry)
                 .transferToDevice(DataTransferMode.EVERY_EXECUTION, globalParams)
                 .task("global", BitonicSortKernels::globalPass, keys, index, globalParams, segmentMask)
-                .persistOnDevice(keys, index, s, v, mu);
-        TaskGraph prefix = new TaskGraph(GRAPHS[PREFIX])
-                .consumeFromDevice(keys, index, s, v, mu)
-                .transferToDevice(DataTransferMode.FIRST_EXECUTION, sigma, rows, totals, sums)
-                .task("scale", GatherKernels::scale, keys, sigma, n, paddedN)
-                .task("gather", GatherKernels::gather, v, mu, keys, index, sigma, rows, n, paddedN, e)
-                .task("blockTotals", PrefixSumKernels::blockTotals, rows, totals, n, blocks, width)
-                .task("blockOffsets", PrefixSumKernels::blockOffsets, totals, heads, blocks, width)
-                .task("addBack", PrefixSumKernels::addBack, rows, totals, sums, n, blocks, width)
-                .persistOnDevice(keys, index, s, sigma, sums);
-        TaskGraph ranking = new TaskGraph(GRAPHS[RANK])
-                .consumeFromDevice(keys, s, sigma, sums)
-                .transferToDevice(DataTransferMode.FIRST_EXECUTION, rank)
-                .task("rank", RankKernels::ranks, s, keys, rank, m, n, paddedN)
-                .persistOnDevice(s, rank, sigma, sums);
-        TaskGraph combine = new TaskGraph(GRAPHS[COMBINE])
-                .consumeFromDevice(s, rank, sigma, sums)
-                .task("combine", CombineKernels::combine, s, rank, sigma, sums, out, m, n, e)
-                .transferToHost(DataTransferMode.EVERY_EXECUTION, out);
+                .persistOnDevice(sortCarry);
+
+        TaskGraph prefix = new TaskGraph(GRAPHS[PREFIX]).consumeFromDevice(sortCarry);
+        TaskGraph ranking = new TaskGraph(GRAPHS[RANK]);
+        TaskGraph combine = new TaskGraph(GRAPHS[COMBINE]);
+        long kernelBytes;   // the arrays only one kernel's graphs have
+        if (bump) {
+            // Float-float prefix sums: hi in totals and sums, lo in the *Low arrays.
+            FloatArray totalsLow = new FloatArray(heads * blocks * width);
+            FloatArray sumsLow = new FloatArray(heads * (n + 1) * width);
+            IntArray windows = new IntArray(3 * heads * m);
+            kernelBytes = bytesWithHeaders(totalsLow, sumsLow, windows);
+            prefix.transferToDevice(DataTransferMode.FIRST_EXECUTION, sigma, rows, totals, totalsLow, sums, sumsLow)
+                    .task("scale", GatherKernels::scale, keys, lengths, sigma, paddedN)
+                    .task("gather", GatherKernels::gatherBump, v, keys, index, sigma, lengths, factors, rows, n, paddedN, e)
+                    .task("blockTotals", CompensatedPrefixSumKernels::compensatedTotals, rows, totals, totalsLow, n, blocks, width)
+                    .task("blockOffsets", CompensatedPrefixSumKernels::compensatedOffsets, totals, totalsLow, heads, blocks, width)
+                    .task("addBack", CompensatedPrefixSumKernels::compensatedAddBack, rows, totals, totalsLow, sums, sumsLow,
+                            n, blocks, width)
+                    .persistOnDevice(keys, s, sigma, sums, sumsLow, lengths, factors);
+            ranking.consumeFromDevice(keys, s, sigma, sums, sumsLow, lengths, factors)
+                    .transferToDevice(DataTransferMode.FIRST_EXECUTION, windows)
+                    .task("windows", RankKernels::windows, s, keys, lengths, factors, windows, m, paddedN)
+                    .persistOnDevice(s, windows, sigma, sums, sumsLow, lengths, factors);
+            combine.consumeFromDevice(s, windows, sigma, sums, sumsLow, lengths, factors)
+                    .task("combine", CombineKernels::bump, s, windows, sigma, sums, sumsLow, lengths, factors, out, m, n, e)
+                    .transferToHost(DataTransferMode.EVERY_EXECUTION, out);
+        } else {
+            IntArray rank = new IntArray(heads * m);
+            kernelBytes = bytesWithHeaders(rank, mu, valuePartials);
+            prefix.transferToDevice(DataTransferMode.FIRST_EXECUTION, sigma, rows, totals, sums)
+                    .task("scale", GatherKernels::scale, keys, lengths, sigma, paddedN)
+                    .task("gather", GatherKernels::gather, v, mu, keys, index, sigma, lengths, factors, rows, n, paddedN, e)
+                    .task("blockTotals", PrefixSumKernels::blockTotals, rows, totals, n, blocks, width)
+                    .task("blockOffsets", PrefixSumKernels::blockOffsets, totals, heads, blocks, width)
+                    .task("addBack", PrefixSumKernels::addBack, rows, totals, sums, n, blocks, width)
+                    .persistOnDevice(keys, s, sigma, sums, lengths, factors);
+            ranking.consumeFromDevice(keys, s, sigma, sums, lengths, factors)
+                    .transferToDevice(DataTransferMode.FIRST_EXECUTION, rank)
+                    .task("rank", RankKernels::ranks, s, keys, lengths, rank, m, paddedN)
+                    .persistOnDevice(s, rank, sigma, sums, lengths, factors);
+            combine.consumeFromDevice(s, rank, sigma, sums, lengths, factors)
+                    .task("combine", CombineKernels::combine, s, rank, sigma, sums, lengths, factors, out, m, n, e)
+                    .transferToHost(DataTransferMode.EVERY_EXECUTION, out);
+        }
+        deviceBytes = kernelBytes + bytesWithHeaders(q, k, v, theta, lengths, factors, centre, keyPartials, s, keys, index,
+                sigma, rows, totals, sums, out, localParams, globalParams);
 
         ImmutableTaskGraph[] graphs = {projection.snapshot(), sortLocal.snapshot(), sortGlobal.snapshot(),
                 prefix.snapshot(), ranking.snapshot(), combine.snapshot()};
@@ -194,6 +261,11 @@ public final class ForwardPlan implements AutoCloseable {
         GridScheduler grid = new GridScheduler(GRAPHS[SORT_LOCAL] + ".local", localGrid);
         plan = new TornadoExecutionPlan(graphs);
         plan.withDevice(device).withGridScheduler(grid).withProfiler(ProfilerMode.SILENT);
+        if (bump) {
+            // Per graph: a selected graph's compiler flags are its own (TornadoExecutor.selectGraph).
+            plan.withGraph(PREFIX).withCompilerFlags(TornadoVMBackendType.OPENCL, EXACT_OPENCL_FLAGS);
+            plan.withGraph(COMBINE).withCompilerFlags(TornadoVMBackendType.OPENCL, EXACT_OPENCL_FLAGS);
+        }
     }
 
     public Shape shape() {
@@ -215,16 +287,25 @@ public final class ForwardPlan implements AutoCloseable {
         return executes;
     }
 
-    /** One forward pass on heap inputs (for a plan on its own arrays); see {@link #forward(float[][], StageTimes)}. */
+    /** The kernel this plan computes. */
+    public Kernel kernel() {
+        return kernel;
+    }
+
+    /**
+     * One forward pass on heap inputs (for a plan on its own arrays), with the batch's lengths, value
+     * scales and bandwidths; see {@link #forward(float[][], ProblemParameters, StageTimes)}.
+     */
     public float[] forward(AttentionBatch batch, StageTimes times) {
-        return forward(new float[][] {batch.q(), batch.k(), batch.v(), batch.theta()}, times);
+        return forward(new float[][] {batch.q(), batch.k(), batch.v(), batch.theta()}, ProblemParameters.of(batch), times);
     }
 
     /**
      * One forward pass; stage times to {@code times}, first-call JIT to its setup. {@code heap[i]}
-     * fills input i (Q, K, V, θ) and must be null exactly where the plan sends the caller's array.
+     * fills input i (Q, K, V, θ) and must be null exactly where the plan sends the caller's array;
+     * {@code problems} are sent with the inputs.
      */
-    public float[] forward(float[][] heap, StageTimes times) {
+    public float[] forward(float[][] heap, ProblemParameters problems, StageTimes times) {
         lastCompileNanos = 0;
         lastKernelNanos = 0;
         executes = 0;
@@ -235,6 +316,9 @@ public final class ForwardPlan implements AutoCloseable {
                         ? " is the caller's array in this plan: pass no heap values for it"
                         : " needs heap values in this plan"));
             }
+        }
+        setProblems(problems);
+        for (int i = 0; i < inputs.length; i++) {
             if (!callers[i]) {
                 copyIn(heap[i], inputs[i]);
             }
@@ -256,6 +340,43 @@ public final class ForwardPlan implements AutoCloseable {
         float[] result = new float[out.getSize()];
         MemorySegment.copy(out.getSegment(), ValueLayout.JAVA_FLOAT, 0, result, 0, result.length);
         return result;
+    }
+
+    /** Fills {@code lengths} and {@code factors} (see the class comment), after checking them against the shape. */
+    private void setProblems(ProblemParameters problems) {
+        int heads = shape.heads();
+        requireCount("key lengths", problems.keyLengths().length, heads);
+        requireCount("query lengths", problems.queryLengths().length, heads);
+        requireCount("value scales", problems.valueScales().length, heads);
+        if (kernel == Kernel.BUMP) {
+            if (problems.bandwidths() == null) {
+                throw new IllegalArgumentException("the bump plan needs a bandwidth per problem");
+            }
+            requireCount("bandwidths", problems.bandwidths().length, heads);
+        }
+        for (int p = 0; p < heads; p++) {
+            int keyLength = problems.keyLengths()[p], queryLength = problems.queryLengths()[p];
+            float nu = problems.valueScales()[p];
+            if (keyLength < 1 || keyLength > shape.n() || queryLength < 1 || queryLength > shape.m()) {
+                throw new IllegalArgumentException("problem " + p + " has " + keyLength + " keys and " + queryLength
+                        + " queries; the " + shape + " plan takes 1.." + shape.n() + " and 1.." + shape.m());
+            }
+            if (!(nu > 0.0f) || Float.isInfinite(nu) || Integer.bitCount(Float.floatToIntBits(nu) & 0x7fffff) != 0) {
+                throw new IllegalArgumentException("the value scale of problem " + p + " is " + nu + ", not a power of two");
+            }
+            float deviceScale = Math.min(nu, LARGEST_VALUE_SCALE);
+            lengths.set(p, keyLength);
+            lengths.set(heads + p, queryLength);
+            factors.set(p, deviceScale);
+            factors.set(heads + p, 1.0f / deviceScale);
+            factors.set(2 * heads + p, kernel == Kernel.BUMP ? problems.bandwidths()[p] : 0.0f);
+        }
+    }
+
+    private static void requireCount(String what, int count, int heads) {
+        if (count != heads) {
+            throw new IllegalArgumentException(count + " " + what + " for " + heads + " problems");
+        }
     }
 
     /**
@@ -295,7 +416,7 @@ public final class ForwardPlan implements AutoCloseable {
         } finally {
             if (capture != null) {
                 plan.withoutPrintKernel();
-                capture.saveTo(kernelDir.resolve(GALLERY[graph]));
+                capture.saveTo(kernelDir.resolve(gallery[graph]));
             }
         }
         long wall = System.nanoTime() - start;

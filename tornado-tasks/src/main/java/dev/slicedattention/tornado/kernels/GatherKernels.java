@@ -6,24 +6,33 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 
 /**
  * Between sort and scan: the scale σ of each head, and the rows the prefix sums run over, in sorted
- * order. Row k of head p holds w = 2e + 1 floats
+ * order. For the ReLU kernel row k of head p holds w = 2e + 1 floats
  *
- * <pre>   [ U_k (e) | τ̂_k·U_k (e) | τ̂_k ]     U_k = V_π(k) − μ,  τ̂ = τ/σ</pre>
+ * <pre>   [ U_k (e) | τ̂_k·U_k (e) | τ̂_k ]     U_k = V_π(k)/ν − μ̂,  μ̂ = μ/ν,  τ̂ = τ/σ</pre>
  *
- * so that one scan computes A, B and C together (SPEC §2).
+ * so that one scan computes A, B and C together (SPEC §2); for the bump ({@link #gatherBump}) it
+ * holds w = 2e floats [ U_k | τ̂_k·U_k ] with U_k = V_π(k)/ν (no centring, and the bump needs no C).
  *
- * <p>σ is the smallest power of two strictly above max(|τ_0|, |τ_{n−1}|) (as in the sequential
+ * <p>σ is the smallest power of two strictly above max(|τ_0|, |τ_{L−1}|) (as in the sequential
  * {@code PrefixSums.scaleOf}): dividing by a power of two is exact, the operator is unchanged when s
  * and τ are scaled together, and τ̂·U stays far from float32 overflow and underflow whatever the
- * input's scale.
+ * input's scale. ν is the value scale the host computed (SPEC §6; {@code factors} = [ν | 1/ν | b],
+ * P values each): V·(1/ν) is exact and below 2 in magnitude, so no sum of up to 2^31 rows can
+ * overflow, whatever V's scale; the combine multiplies by ν at the very end.
+ *
+ * <p>Ragged batches: rows k ≥ L_p (the sorted padding) are written as zeros, so the scans need no
+ * lengths and every prefix from row L_p on equals the total over the real keys.
  */
 public final class GatherKernels {
     private GatherKernels() {}
 
-    /** sigma[p] from the sorted keys of head p (slots p·N .. p·N + n − 1). Doubling and halving by 2 are exact. */
-    public static void scale(FloatArray keys, FloatArray sigma, int n, int paddedN) {
+    /**
+     * sigma[p] from the sorted keys of head p (slots p·N and p·N + L_p − 1: the real keys sort
+     * first). Doubling and halving by 2 are exact.
+     */
+    public static void scale(FloatArray keys, IntArray lengths, FloatArray sigma, int paddedN) {
         for (@Parallel int p = 0; p < sigma.getSize(); p++) {
-            float largest = Math.max(Math.abs(keys.get(p * paddedN)), Math.abs(keys.get(p * paddedN + n - 1)));
+            float largest = Math.max(Math.abs(keys.get(p * paddedN)), Math.abs(keys.get(p * paddedN + lengths.get(p) - 1)));
             float result = 1.0f;
             if (largest > 0.0f) {
                 // Fixed trip counts (a float has fewer than 300 binades) with the test inside: no data-dependent
@@ -43,23 +52,55 @@ public final class GatherKernels {
         }
     }
 
-    /** rows[(p·n + k)·w + col] as in the class comment; one work-item per (row, value column). */
+    /**
+     * ReLU rows[(p·n + k)·w + col] as in the class comment; one work-item per (row, value column).
+     * U = V·(1/ν) − μ̂ rather than (V − μ)/ν: V − μ could overflow for V near float32's limit.
+     */
     public static void gather(FloatArray v, FloatArray mu, FloatArray keys, IntArray index, FloatArray sigma,
-                              FloatArray rows, int n, int paddedN, int e) {
+                              IntArray lengths, FloatArray factors, FloatArray rows, int n, int paddedN, int e) {
         int width = 2 * e + 1;
+        int heads = sigma.getSize();
         int total = rows.getSize() / width;
         for (@Parallel int row = 0; row < total; row++) {
             for (@Parallel int c = 0; c < e; c++) {
                 int p = row / n;
                 int k = row - p * n;
                 int slot = p * paddedN + k;
-                float scaledKey = keys.get(slot) / sigma.get(p);
-                float u = v.get((p * n + index.get(slot)) * e + c) - mu.get(p * e + c);
+                float scaledKey = 0.0f;
+                float u = 0.0f;
+                // A branch, not a multiplication by 0/1: a padding key (the largest float) over σ may be +∞.
+                if (k < lengths.get(p)) {
+                    scaledKey = keys.get(slot) / sigma.get(p);
+                    u = v.get((p * n + index.get(slot)) * e + c) * factors.get(heads + p) - mu.get(p * e + c);
+                }
                 rows.set(row * width + c, u);
                 rows.set(row * width + e + c, scaledKey * u);
                 if (c == 0) {
                     rows.set(row * width + 2 * e, scaledKey);
                 }
+            }
+        }
+    }
+
+    /** Bump rows[(p·n + k)·2e + col] = [ U_k | τ̂_k·U_k ], U = V·(1/ν); zeros from row L_p on. */
+    public static void gatherBump(FloatArray v, FloatArray keys, IntArray index, FloatArray sigma, IntArray lengths,
+                                  FloatArray factors, FloatArray rows, int n, int paddedN, int e) {
+        int width = 2 * e;
+        int heads = sigma.getSize();
+        int total = rows.getSize() / width;
+        for (@Parallel int row = 0; row < total; row++) {
+            for (@Parallel int c = 0; c < e; c++) {
+                int p = row / n;
+                int k = row - p * n;
+                int slot = p * paddedN + k;
+                float scaledKey = 0.0f;
+                float u = 0.0f;
+                if (k < lengths.get(p)) {
+                    scaledKey = keys.get(slot) / sigma.get(p);
+                    u = v.get((p * n + index.get(slot)) * e + c) * factors.get(heads + p);
+                }
+                rows.set(row * width + c, u);
+                rows.set(row * width + e + c, scaledKey * u);
             }
         }
     }

@@ -5,9 +5,9 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 
 /**
- * Stage 1, projection (SPEC §2, §3): the key centre c and value mean μ (column means, in two
- * kernels so that the rows are split among many work-items), then
- * s = (Q − c)θ and t = (K − c)θ, one work-item per row.
+ * Stage 1, projection (SPEC §2, §3): the key centre c and, for the ReLU kernel, the scaled value
+ * mean μ̂ = μ/ν (column means, in two kernels so that the rows are split among many work-items),
+ * then s = (Q − c)θ and t = (K − c)θ, one work-item per row.
  *
  * <p>Why the centre: the operator only sees s_i − t_j, so subtracting the same c from every query
  * and key row changes nothing mathematically, but it removes a shared offset (1e3 in the
@@ -15,10 +15,16 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  * digits that tell the keys apart. Queries and keys go through the same arithmetic, so equal rows
  * give equal scalars and ties stay ties.
  *
+ * <p>Ragged batches (SPEC §4): {@code lengths} holds the key lengths L_p (then the query lengths
+ * M_p, unused here). Every mean runs over problem p's first L_p rows only, and its key slots from
+ * L_p on are padding.
+ *
  * <p>The keys are written into a padded, segmented array: head p owns slots [p·N, (p+1)·N) with N
- * a power of two ≥ n, which is what the bitonic network needs. Padded slots get the largest float;
- * the sort breaks ties by index and padded indices are ≥ n, so padding sorts after every real key
- * (even one equal to the largest float) and never reaches a result.
+ * a power of two ≥ n, which is what the bitonic network needs. Padded slots (j ≥ L_p, which
+ * includes j ≥ n) get the largest float; the sort breaks ties by index and padded indices are
+ * ≥ L_p, above every real key's, so padding sorts after every real key (even one equal to the
+ * largest float) and never reaches a result. The largest float rather than +∞: the default
+ * OpenCL flags include {@code -cl-fast-relaxed-math}, which lets the compiler assume no infinities.
  */
 public final class ProjectionKernels {
     /** Rows (and, one level up, partial sums) summed in one chunk of a column mean, so that its error grows like a few chunks, not rows. */
@@ -28,18 +34,19 @@ public final class ProjectionKernels {
 
     /**
      * First level of the parallel column means: partials[(p·chunks + b)·cols + c] = Σ of the rows
-     * b·MEAN_CHUNK .. (b+1)·MEAN_CHUNK − 1 of head p in column c. One work-item per (column, chunk):
-     * P·chunks·cols of them instead of P·cols, and the column is the first parallel dimension so that
-     * neighbouring work-items read neighbouring addresses of the same row.
+     * b·MEAN_CHUNK .. (b+1)·MEAN_CHUNK − 1 of head p in column c, stopping at row L_p (a chunk that
+     * starts beyond it sums nothing). One work-item per (column, chunk): P·chunks·cols of them
+     * instead of P·cols, and the column is the first parallel dimension so that neighbouring
+     * work-items read neighbouring addresses of the same row.
      */
-    public static void columnPartials(FloatArray x, FloatArray partials, int rows, int cols, int chunks) {
+    public static void columnPartials(FloatArray x, IntArray lengths, FloatArray partials, int rows, int cols, int chunks) {
         int slots = partials.getSize() / cols;
         for (@Parallel int c = 0; c < cols; c++) {
             for (@Parallel int pb = 0; pb < slots; pb++) {
                 int p = pb / chunks;
                 int b = pb - p * chunks;
                 int start = b * MEAN_CHUNK;
-                int end = Math.min(rows, start + MEAN_CHUNK);
+                int end = Math.min(lengths.get(p), start + MEAN_CHUNK);
                 float sum = 0.0f;
                 for (int j = start; j < end; j++) {
                     sum += x.get((p * rows + j) * cols + c);
@@ -50,10 +57,35 @@ public final class ProjectionKernels {
     }
 
     /**
-     * Second level: out[p·cols + c] = Σ_b partials / rows, the partials themselves summed in groups of
+     * As {@link #columnPartials}, over the values divided by their problem's scale ν_p
+     * ({@code factors} = [ν | 1/ν | b], P values each; 1/ν is a power of two, so the product is
+     * exact). Summing V itself could overflow float32: 256 values near 1e37 already do.
+     */
+    public static void scaledColumnPartials(FloatArray x, IntArray lengths, FloatArray factors, FloatArray partials,
+                                            int rows, int cols, int chunks) {
+        int slots = partials.getSize() / cols;
+        int heads = lengths.getSize() / 2;
+        for (@Parallel int c = 0; c < cols; c++) {
+            for (@Parallel int pb = 0; pb < slots; pb++) {
+                int p = pb / chunks;
+                int b = pb - p * chunks;
+                int start = b * MEAN_CHUNK;
+                int end = Math.min(lengths.get(p), start + MEAN_CHUNK);
+                float inverse = factors.get(heads + p);
+                float sum = 0.0f;
+                for (int j = start; j < end; j++) {
+                    sum += x.get((p * rows + j) * cols + c) * inverse;
+                }
+                partials.set(pb * cols + c, sum);
+            }
+        }
+    }
+
+    /**
+     * Second level: out[p·cols + c] = Σ_b partials / L_p, the partials themselves summed in groups of
      * MEAN_CHUNK, so every mean is a three-level sum (error like 2·MEAN_CHUNK + rows/MEAN_CHUNK², not rows).
      */
-    public static void meansOfPartials(FloatArray partials, FloatArray out, int rows, int cols, int chunks) {
+    public static void meansOfPartials(FloatArray partials, IntArray lengths, FloatArray out, int cols, int chunks) {
         for (@Parallel int slot = 0; slot < out.getSize(); slot++) {
             int p = slot / cols;
             int c = slot - p * cols;
@@ -66,7 +98,7 @@ public final class ProjectionKernels {
                 }
                 total += partial;
             }
-            out.set(slot, total / rows);
+            out.set(slot, total / lengths.get(p));
         }
     }
 
@@ -83,16 +115,16 @@ public final class ProjectionKernels {
     }
 
     /**
-     * keys[p·N + j] = (K_j − c)·θ for j &lt; n, the largest float for the padding j ≥ n;
+     * keys[p·N + j] = (K_j − c)·θ for j &lt; L_p, the largest float for the padding j ≥ L_p;
      * index[p·N + j] = j (the key's row within its head).
      */
-    public static void projectKeys(FloatArray k, FloatArray theta, FloatArray centre, FloatArray keys, IntArray index,
-                                   int n, int paddedN, int d) {
+    public static void projectKeys(FloatArray k, FloatArray theta, FloatArray centre, IntArray lengths, FloatArray keys,
+                                   IntArray index, int n, int paddedN, int d) {
         for (@Parallel int slot = 0; slot < keys.getSize(); slot++) {
             int p = slot / paddedN;
             int j = slot - p * paddedN;
             float key = Float.MAX_VALUE;
-            if (j < n) {
+            if (j < lengths.get(p)) {
                 int row = (p * n + j) * d;
                 float sum = 0.0f;
                 for (int c = 0; c < d; c++) {
