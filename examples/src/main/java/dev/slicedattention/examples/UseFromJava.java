@@ -5,6 +5,7 @@ import dev.slicedattention.Backend;
 import dev.slicedattention.ForwardResult;
 import dev.slicedattention.SlicedAttention;
 import dev.slicedattention.Tensor;
+import dev.slicedattention.validation.AttentionOptions;
 import java.util.Random;
 
 public class UseFromJava {
@@ -23,6 +24,10 @@ public class UseFromJava {
             System.out.println(backend.info().name() + " on " + backend.info().deviceName()
                     + ": output " + out.shapeText() + ", O[0][0] = " + out.get(0, 0)
                     + ", " + result.times());
+
+            // The authors' second kernel, sliced ReLU-bump, with bandwidth b = 4 (the options are a parameter of the call).
+            Tensor bump = backend.forward(q, k, v, theta, AttentionOptions.bump(4f));
+            System.out.println("bump kernel: O[0][0] = " + bump.get(0, 0));
         }
     }
 

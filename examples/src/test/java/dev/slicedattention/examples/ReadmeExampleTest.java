@@ -49,6 +49,7 @@ class ReadmeExampleTest {
         String printed = captured.toString(StandardCharsets.UTF_8);
         assertTrue(printed.startsWith("jvm-par on "), printed);
         assertTrue(printed.contains("output (1024, 64)"), printed);
+        assertTrue(printed.contains("bump kernel: O[0][0] = "), printed);
     }
 
     @Test
@@ -66,5 +67,13 @@ class ReadmeExampleTest {
         AttentionBatch batch = new AttentionBatch(1, m, n, d, e, q, k, v, theta);
         ErrorMetrics metrics = ErrorMetrics.compare(out.data(), NaiveReference.attend(batch), batch);
         assertTrue(TolerancePolicy.SEQUENTIAL_FLOAT32.accepts(metrics, n), metrics.toString());
+        Tensor bump;
+        try (var backend = SlicedAttention.open("jvm-par")) {
+            bump = backend.forward(Tensor.wrap(q, m, d), Tensor.wrap(k, n, d), Tensor.wrap(v, n, e), Tensor.wrap(theta, d),
+                    dev.slicedattention.validation.AttentionOptions.bump(4f));
+        }
+        AttentionBatch bumpBatch = batch.withOptions(dev.slicedattention.validation.AttentionOptions.bump(4f));
+        ErrorMetrics bumpMetrics = ErrorMetrics.compare(bump.data(), NaiveReference.attend(bumpBatch), bumpBatch);
+        assertTrue(TolerancePolicy.SEQUENTIAL_FLOAT32.accepts(bumpMetrics, n), bumpMetrics.toString());
     }
 }

@@ -7,10 +7,14 @@ import dev.slicedattention.spi.BackendEngine;
 import dev.slicedattention.spi.OffHeapFloats;
 import dev.slicedattention.spi.TensorBatch;
 import dev.slicedattention.timing.StageTimes;
+import dev.slicedattention.timing.Stage;
 import dev.slicedattention.tornado.graphs.ForwardPlan;
+import dev.slicedattention.tornado.graphs.ProblemParameters;
 import dev.slicedattention.tornado.graphs.SoftmaxPlan;
 import dev.slicedattention.validation.AttentionBatch;
+import dev.slicedattention.validation.Kernel;
 import dev.slicedattention.validation.Shape;
+import dev.slicedattention.validation.sequential.PrefixSums;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -22,7 +26,7 @@ import uk.ac.manchester.tornado.api.exceptions.TornadoOutOfMemoryException;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 
 /**
- * An opened TornadoVM device. Execution plans are built and compiled once per shape and cached
+ * An opened TornadoVM device. Execution plans are built and compiled once per shape and kernel and cached
  * (the {@value #CACHED_SHAPES} most recently used; an evicted plan frees its device buffers), so a
  * second call on a shape neither rebuilds nor recompiles. Inputs that are TornadoVM
  * {@link FloatArray}s ({@link TornadoTensors#wrap}) are sent to the device as they are: the plan is
@@ -61,10 +65,16 @@ public final class TornadoEngine implements BackendEngine {
     public float[] forward(AttentionBatch batch, StageTimes times) {
         Shape shape = new Shape(batch.heads(), batch.m(), batch.n(), batch.d(), batch.e());
         float[][] heap = {batch.q(), batch.k(), batch.v(), batch.theta()};
-        return forward(shape, new FloatArray[heap.length], heap, times, batch.toString());
+        long start = System.nanoTime();
+        ProblemParameters problems = ProblemParameters.of(batch);
+        times.add(Stage.PROJECTION, System.nanoTime() - start);
+        return forward(shape, batch.kernel(), new FloatArray[heap.length], heap, problems, times, batch.toString());
     }
 
-    /** FloatArray inputs are used in place; any other input is read into the plan's own array. */
+    /**
+     * FloatArray inputs are used in place; any other input is read into the plan's own array. The
+     * value scales ν_p are computed here on the host, from V as it is (a FloatArray read in place).
+     */
     @Override
     public float[] forward(TensorBatch batch, StageTimes times) {
         Shape shape = new Shape(batch.heads(), batch.m(), batch.n(), batch.d(), batch.e());
@@ -79,24 +89,44 @@ public final class TornadoEngine implements BackendEngine {
                 heap[i] = tensors[i].data();
             }
         }
-        return forward(shape, callers, heap, times, batch.toString());
+        long start = System.nanoTime();
+        int[] keyLengths = ProblemParameters.keyLengths(batch.options(), batch.heads(), batch.n());
+        float[] scales = new float[batch.heads()];
+        for (int p = 0; p < scales.length; p++) {
+            int from = p * batch.n() * batch.e(), count = keyLengths[p] * batch.e();
+            float largest = callers[2] != null ? FloatArrayValues.largestMagnitude(callers[2], from, count)
+                    : largestMagnitude(heap[2], from, count);
+            scales[p] = PrefixSums.powerOfTwoAbove(largest);
+        }
+        ProblemParameters problems = ProblemParameters.of(batch.options(), batch.heads(), batch.m(), batch.n(), scales);
+        times.add(Stage.PROJECTION, System.nanoTime() - start);
+        return forward(shape, batch.options().kernel(), callers, heap, problems, times, batch.toString());
     }
 
-    private float[] forward(Shape shape, FloatArray[] callers, float[][] heap, StageTimes times, String problem) {
+    private static float largestMagnitude(float[] values, int from, int count) {
+        float largest = 0.0f;
+        for (int i = from; i < from + count; i++) {
+            largest = Math.max(largest, Math.abs(values[i]));
+        }
+        return largest;
+    }
+
+    private float[] forward(Shape shape, Kernel kernel, FloatArray[] callers, float[][] heap, ProblemParameters problems,
+                            StageTimes times, String problem) {
         requireOpen();
-        PlanKey key = new PlanKey(shape, callers);
+        PlanKey key = new PlanKey(shape, kernel, callers);
         ForwardPlan plan = plans.get(key);
         try {
             if (plan == null) {
                 long start = System.nanoTime();
-                plan = new ForwardPlan(shape, device, kernelDir(), callers);
+                plan = new ForwardPlan(shape, kernel, device, kernelDir(), callers);
                 plansBuilt++;
                 makeRoom(plan.deviceBytes(), true);
                 plans.put(key, plan);
                 times.addSetup(System.nanoTime() - start);
             }
             lastPlan = plan;
-            return plan.forward(heap, times);
+            return plan.forward(heap, problems, times);
         } catch (RuntimeException failed) {
             if (plan != null) {
                 plans.remove(key);
@@ -131,13 +161,14 @@ public final class TornadoEngine implements BackendEngine {
     }
 
     /**
-     * A plan's cache key: the shape and the caller's arrays the plan sends (null where it uses its
-     * own), compared by identity — the plan is bound to those objects, whatever they hold.
+     * A plan's cache key: the shape, the kernel, and the caller's arrays the plan sends (null where it
+     * uses its own), compared by identity — the plan is bound to those objects, whatever they hold.
+     * Lengths, value scales and bandwidths are not in it: they are data the plan sends on every call.
      */
-    private record PlanKey(Shape shape, FloatArray[] callers) {
+    private record PlanKey(Shape shape, Kernel kernel, FloatArray[] callers) {
         @Override
         public boolean equals(Object other) {
-            if (!(other instanceof PlanKey key) || !shape.equals(key.shape)) {
+            if (!(other instanceof PlanKey key) || !shape.equals(key.shape) || kernel != key.kernel) {
                 return false;
             }
             for (int i = 0; i < callers.length; i++) {
@@ -150,7 +181,7 @@ public final class TornadoEngine implements BackendEngine {
 
         @Override
         public int hashCode() {
-            int hash = shape.hashCode();
+            int hash = 31 * shape.hashCode() + kernel.hashCode();
             for (FloatArray array : callers) {
                 hash = 31 * hash + System.identityHashCode(array);
             }

@@ -41,45 +41,54 @@ class StageKernelsTest {
         TornadoTestDevice.open().close();
     }
 
+    /**
+     * Problem 0 uses its 7 keys, problem 1 only its first 5 (ragged): centre, μ̂ = μ/ν and the keys'
+     * padding follow the key lengths. ν is a power of two, so μ̂ is the twin's mean over ν.
+     */
     @Test
     void projectionMatchesTwin() throws Exception {
         Shape shape = new Shape(2, 5, 7, 16, 4);
         AttentionBatch batch = InputGenerator.SHARED_OFFSET.generate(shape, 5);
         int paddedN = 8;
+        int[] keyLengths = {7, 5};
+        float[] nu = {4.0f, 0.5f};
         FloatArray k = FloatArray.fromArray(batch.k()), q = FloatArray.fromArray(batch.q()), v = FloatArray.fromArray(batch.v());
         FloatArray theta = FloatArray.fromArray(batch.theta());
+        IntArray lengths = IntArray.fromArray(new int[] {7, 5, 5, 5});
+        FloatArray factors = FloatArray.fromArray(new float[] {nu[0], nu[1], 1 / nu[0], 1 / nu[1], 0, 0});
         FloatArray centre = new FloatArray(2 * 16), mu = new FloatArray(2 * 4), s = new FloatArray(2 * 5), keys = new FloatArray(2 * paddedN);
         FloatArray keyPartials = new FloatArray(2 * 16), valuePartials = new FloatArray(2 * 4);
         IntArray index = new IntArray(2 * paddedN);
         TaskGraph graph = new TaskGraph("projection")
-                .transferToDevice(DataTransferMode.EVERY_EXECUTION, q, k, v, theta)
-                .task("centrePartials", ProjectionKernels::columnPartials, k, keyPartials, 7, 16, 1)
-                .task("centre", ProjectionKernels::meansOfPartials, keyPartials, centre, 7, 16, 1)
-                .task("valuePartials", ProjectionKernels::columnPartials, v, valuePartials, 7, 4, 1)
-                .task("valueMean", ProjectionKernels::meansOfPartials, valuePartials, mu, 7, 4, 1)
+                .transferToDevice(DataTransferMode.EVERY_EXECUTION, q, k, v, theta, lengths, factors)
+                .task("centrePartials", ProjectionKernels::columnPartials, k, lengths, keyPartials, 7, 16, 1)
+                .task("centre", ProjectionKernels::meansOfPartials, keyPartials, lengths, centre, 16, 1)
+                .task("valuePartials", ProjectionKernels::scaledColumnPartials, v, lengths, factors, valuePartials, 7, 4, 1)
+                .task("valueMean", ProjectionKernels::meansOfPartials, valuePartials, lengths, mu, 4, 1)
                 .task("queries", ProjectionKernels::projectQueries, q, theta, centre, s, 5, 16)
-                .task("keys", ProjectionKernels::projectKeys, k, theta, centre, keys, index, 7, paddedN, 16)
+                .task("keys", ProjectionKernels::projectKeys, k, theta, centre, lengths, keys, index, 7, paddedN, 16)
                 .transferToHost(DataTransferMode.EVERY_EXECUTION, centre, mu, s, keys, index);
         try (TornadoExecutionPlan plan = new TornadoExecutionPlan(graph.snapshot())) {
             plan.execute();
         }
         for (int p = 0; p < 2; p++) {
-            float[] c = Projection.centre(batch.k(), p * 7, 7, 16);
-            double[] m = Projection.valueMean(batch.v(), p * 7, 7, 4);
+            int length = keyLengths[p];
+            float[] c = Projection.centre(batch.k(), p * 7, length, 16);
+            double[] m = Projection.valueMean(batch.v(), p * 7, length, 4);
             float[] sTwin = Projection.project(batch.q(), p * 5, 5, 16, batch.theta(), p * 16, c);
-            float[] tTwin = Projection.project(batch.k(), p * 7, 7, 16, batch.theta(), p * 16, c);
+            float[] tTwin = Projection.project(batch.k(), p * 7, length, 16, batch.theta(), p * 16, c);
             for (int i = 0; i < 16; i++) {
                 assertEquals(c[i], centre.get(p * 16 + i), 1e-3f * Math.abs(c[i]), "centre");
             }
             for (int i = 0; i < 4; i++) {
-                assertEquals(m[i], mu.get(p * 4 + i), 1e-5, "mu");
+                assertEquals(m[i] / nu[p], mu.get(p * 4 + i), 1e-5, "mu");
             }
             for (int i = 0; i < 5; i++) {
                 assertEquals(sTwin[i], s.get(p * 5 + i), 1e-2, "s");
             }
             for (int j = 0; j < paddedN; j++) {
                 assertEquals(j, index.get(p * paddedN + j));
-                assertEquals(j < 7 ? tTwin[j] : Float.MAX_VALUE, keys.get(p * paddedN + j), 1e-2, "t");
+                assertEquals(j < length ? tTwin[j] : Float.MAX_VALUE, keys.get(p * paddedN + j), 1e-2, "t");
             }
         }
     }

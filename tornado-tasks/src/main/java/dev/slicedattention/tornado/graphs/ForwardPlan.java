@@ -4,11 +4,13 @@ import dev.slicedattention.timing.Stage;
 import dev.slicedattention.timing.StageTimes;
 import dev.slicedattention.tornado.kernels.BitonicSortKernels;
 import dev.slicedattention.tornado.kernels.CombineKernels;
+import dev.slicedattention.tornado.kernels.CompensatedPrefixSumKernels;
 import dev.slicedattention.tornado.kernels.GatherKernels;
 import dev.slicedattention.tornado.kernels.PrefixSumKernels;
 import dev.slicedattention.tornado.kernels.ProjectionKernels;
 import dev.slicedattention.tornado.kernels.RankKernels;
 import dev.slicedattention.validation.AttentionBatch;
+import dev.slicedattention.validation.Kernel;
 import dev.slicedattention.validation.Shape;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -23,6 +25,7 @@ import uk.ac.manchester.tornado.api.WorkerGrid1D;
 import uk.ac.manchester.tornado.api.common.TornadoDevice;
 import uk.ac.manchester.tornado.api.enums.DataTransferMode;
 import uk.ac.manchester.tornado.api.enums.ProfilerMode;
+import uk.ac.manchester.tornado.api.enums.TornadoVMBackendType;
 import uk.ac.manchester.tornado.api.TornadoProfilerResult;
 import uk.ac.manchester.tornado.api.exceptions.TornadoInternalError;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
@@ -361,7 +364,7 @@ public final class ForwardPlan implements AutoCloseable {
                 throw new IllegalArgumentException("problem " + p + " has " + keyLength + " keys and " + queryLength
                         + " queries; the " + shape + " plan takes 1.." + shape.n() + " and 1.." + shape.m());
             }
-            if (!(nu > 0.0f) || Float.isInfinite(nu) || Integer.bitCount(Float.floatToIntBits(nu) & 0x7fffff) != 0) {
+            if (!(nu > 0.0f) || Float.isInfinite(nu) || (Float.floatToIntBits(nu) & 0x7fffff) != 0) {
                 throw new IllegalArgumentException("the value scale of problem " + p + " is " + nu + ", not a power of two");
             }
             float deviceScale = Math.min(nu, LARGEST_VALUE_SCALE);
