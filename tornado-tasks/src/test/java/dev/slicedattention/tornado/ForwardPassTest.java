@@ -1,6 +1,7 @@
 package dev.slicedattention.tornado;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,8 +10,11 @@ import dev.slicedattention.timing.Stage;
 import dev.slicedattention.timing.StageTimes;
 import dev.slicedattention.tornado.graphs.ForwardPlan;
 import dev.slicedattention.validation.AttentionBatch;
+import dev.slicedattention.validation.AttentionOptions;
+import dev.slicedattention.validation.Bandwidths;
 import dev.slicedattention.validation.ErrorMetrics;
 import dev.slicedattention.validation.InputGenerator;
+import dev.slicedattention.validation.Kernel;
 import dev.slicedattention.validation.NaiveReference;
 import dev.slicedattention.validation.Shape;
 import dev.slicedattention.validation.TolerancePolicy;
@@ -26,39 +30,71 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** The whole forward pass on the TornadoVM device against the sequential path and the float64 references. */
+/**
+ * The whole forward pass on the TornadoVM device against the sequential path and the float64
+ * references, for both kernels, ragged and not.
+ */
 @Tag("tornado")
 class ForwardPassTest {
     @RegisterExtension
     static final EngineForClass tornado = new EngineForClass();
 
     /**
-     * Every size of the issue and every generator, in a matrix that keeps the suite short on a CPU
-     * device: each generator meets several sizes, each size meets several generators and both P.
+     * Every size of the issue, every generator and both kernels, in a matrix that keeps the suite
+     * short on a CPU device: each (generator, kernel) meets two sizes (m ≠ n), P = 1 and P = 3, and
+     * one ragged case (key and query lengths) next to a plain one. The bump's bandwidth follows the
+     * data's scale (half the spread of each problem's projected keys), as the showcase chooses it.
      */
     static Stream<Arguments> matrix() {
         int[] sizes = {1, 2, 3, 1000, 4096, 65537};
         InputGenerator[] generators = InputGenerator.values();
         List<Arguments> cases = new ArrayList<>();
         for (int g = 0; g < generators.length; g++) {
-            for (int r = 0; r < 2; r++) {
-                int n = sizes[(g + 2 * r) % sizes.length];
-                int m = sizes[(g + 2 * r + 3) % sizes.length];
-                if (n == 65537 || m == 65537) {
-                    // The largest size runs against the float64 pipeline only (the naive form is O(m·n·e)).
-                    m = Math.min(m, 1000);
+            for (Kernel kernel : Kernel.values()) {
+                for (int r = 0; r < 2; r++) {
+                    int shift = kernel == Kernel.BUMP ? 1 : 0;
+                    int n = sizes[(g + 2 * r + shift) % sizes.length];
+                    int m = sizes[(g + 2 * r + 3 + shift) % sizes.length];
+                    if (n == 65537 || m == 65537) {
+                        // The largest size runs against the float64 pipeline only (the naive form is O(m·n·e)).
+                        m = Math.min(m, 1000);
+                    }
+                    int heads = r == 0 ? 1 : 3;
+                    boolean ragged = (g + r + shift) % 2 == 1;
+                    cases.add(Arguments.of(generators[g], kernel, ragged, new Shape(heads, m, n, 16, 8)));
                 }
-                int heads = (g + r) % 2 == 0 ? 1 : 3;
-                cases.add(Arguments.of(generators[g], new Shape(heads, m, n, 16, 8)));
             }
         }
         return cases.stream();
     }
 
-    @ParameterizedTest(name = "{0} {1}")
+    /**
+     * The batch with the kernel's options: when ragged, key and query lengths spread over 1..n and
+     * 1..m; for the bump, bandwidths from the keys in use (half the spread of each problem's projected keys).
+     */
+    static AttentionBatch withOptions(AttentionBatch plain, Kernel kernel, boolean ragged) {
+        int heads = plain.heads();
+        int[] keys = null, queries = null;
+        if (ragged) {
+            keys = new int[heads];
+            queries = new int[heads];
+            for (int p = 0; p < heads; p++) {
+                keys[p] = Math.max(1, plain.n() - (p + 1) * plain.n() / (heads + 2));
+                queries[p] = Math.max(1, plain.m() - (heads - p) * plain.m() / (heads + 3));
+            }
+        }
+        AttentionBatch relu = plain.withOptions(AttentionOptions.relu().withKeyLengths(keys).withQueryLengths(queries));
+        if (kernel == Kernel.RELU) {
+            return relu;
+        }
+        return plain.withOptions(AttentionOptions.bump(Bandwidths.relativeToKeys(relu, Bandwidths.DEFAULT_FACTOR))
+                .withKeyLengths(keys).withQueryLengths(queries));
+    }
+
+    @ParameterizedTest(name = "{0} {1} ragged={2} {3}")
     @MethodSource("matrix")
-    void matchesSequentialPathAndReference(InputGenerator generator, Shape shape) {
-        AttentionBatch batch = generator.generate(shape, 42);
+    void matchesSequentialPathAndReference(InputGenerator generator, Kernel kernel, boolean ragged, Shape shape) {
+        AttentionBatch batch = withOptions(generator.generate(shape, 42), kernel, ragged);
         StageTimes times = new StageTimes();
         float[] device = tornado.engine().forward(batch, times);
         double[] reference = (long) shape.m() * shape.n() <= 1L << 24
@@ -67,10 +103,16 @@ class ForwardPassTest {
         ErrorMetrics metrics = ErrorMetrics.compare(device, reference, batch);
         double tolerance = TolerancePolicy.BLOCKED_FLOAT32.tolerance(shape.n());
         assertTrue(TolerancePolicy.BLOCKED_FLOAT32.accepts(metrics, shape.n()),
-                () -> generator + " " + shape + ": relative error " + metrics.relativeError() + " > " + tolerance + " (" + metrics + ")");
+                () -> batch + ": relative error " + metrics.relativeError() + " > " + tolerance + " (" + metrics + ")");
         ErrorMetrics sequential = ErrorMetrics.compare(SequentialPipeline.forward(batch), reference, batch);
         assertTrue(metrics.relativeError() <= Math.max(tolerance, 10 * sequential.relativeError()),
                 () -> "device " + metrics.relativeError() + " vs sequential " + sequential.relativeError());
+        for (int p = 0; p < shape.heads(); p++) {
+            for (int i = batch.queryLength(p) * shape.e(); i < shape.m() * shape.e(); i++) {
+                assertEquals(0.0f, device[p * shape.m() * shape.e() + i], "padded query row of problem " + p);
+            }
+        }
+        assertEquals(kernel, tornado.engine().lastPlan().kernel());
         assertTrue(tornado.engine().lastPlan().lastKernelNanos() > 0, "the profiler saw no kernel time on the device");
     }
 
@@ -92,6 +134,44 @@ class ForwardPassTest {
         assertTrue(secondTimes.nanos(Stage.SORT) > 0);
         ErrorMetrics metrics = ErrorMetrics.compare(out, NaiveReference.attend(second), second);
         assertTrue(TolerancePolicy.BLOCKED_FLOAT32.accepts(metrics, shape.n()), metrics::toString);
+    }
+
+    /**
+     * Lengths and bandwidths are data: on one plan per kernel, calls with other key lengths, query
+     * lengths and bandwidths neither rebuild nor recompile, and each result is right for its own
+     * options. The two kernels' plans are cached side by side (the kernel is part of the key).
+     */
+    @Test
+    void lengthsAndBandwidthsChangeBetweenCallsOnTheSamePlan() {
+        Shape shape = new Shape(3, 200, 700, 16, 8);
+        AttentionBatch plain = InputGenerator.SHARED_OFFSET.generate(shape, 4);
+        int[][] keyLengths = {{700, 700, 700}, {700, 350, 1}, {5, 699, 300}};
+        int[][] queryLengths = {{200, 200, 200}, {1, 200, 100}, {200, 3, 199}};
+        ForwardPlan[] plans = new ForwardPlan[Kernel.values().length];
+        for (int round = 0; round < 2; round++) {
+            for (Kernel kernel : Kernel.values()) {
+                for (int call = 0; call < keyLengths.length; call++) {
+                    AttentionOptions options = kernel == Kernel.BUMP ? AttentionOptions.bump(0.5f + call, 2.0f, 8.0f / (call + 1))
+                            : AttentionOptions.relu();
+                    AttentionBatch batch = plain.withOptions(options.withKeyLengths(keyLengths[call]).withQueryLengths(queryLengths[call]));
+                    int built = tornado.engine().plansBuilt();
+                    StageTimes times = new StageTimes();
+                    float[] out = tornado.engine().forward(batch, times);
+                    ForwardPlan plan = tornado.engine().lastPlan();
+                    if (plans[kernel.ordinal()] == null) {
+                        plans[kernel.ordinal()] = plan;
+                    } else {
+                        assertSame(plans[kernel.ordinal()], plan, "the " + kernel + " plan was rebuilt for " + batch);
+                        assertEquals(built, tornado.engine().plansBuilt());
+                        assertEquals(0, plan.lastCompileNanos(), "TornadoVM compiled again for " + batch);
+                        assertEquals(0, times.setupNanos());
+                    }
+                    ErrorMetrics metrics = ErrorMetrics.compare(out, NaiveReference.attend(batch), batch);
+                    assertTrue(TolerancePolicy.BLOCKED_FLOAT32.accepts(metrics, shape.n()), () -> batch + ": " + metrics);
+                }
+            }
+        }
+        assertNotSame(plans[0], plans[1]);
     }
 
     @Test

@@ -34,6 +34,8 @@ public final class AttentionBatch {
     private final float[] v;
     private final float[] theta;
     private final AttentionOptions options;
+    /** Projected queries s [P, m] and keys t [P, n] when given directly ({@link #ofScalars}); else null. */
+    private final float[] givenS, givenT;
     /** ν_p of {@link #valueScale}, computed on first use. */
     private float[] valueScales;
 
@@ -77,6 +79,58 @@ public final class AttentionBatch {
         this.v = v;
         this.theta = theta;
         this.options = checkedOptions(options, heads, m, n);
+        this.givenS = null;
+        this.givenT = null;
+    }
+
+    private AttentionBatch(int heads, int m, int n, int e, float[] s, float[] t, float[] v, AttentionOptions options) {
+        requirePositive("the number of problems P", heads);
+        requirePositive("the number of queries m", m);
+        requirePositive("the number of keys n", n);
+        requirePositive("the value dimension e", e);
+        requireLength("s", s, heads, m, 1);
+        requireLength("t", t, heads, n, 1);
+        requireLength("V", v, heads, n, e);
+        FiniteCheck.requireFinite("s", s, new int[] {heads, m});
+        FiniteCheck.requireFinite("t", t, new int[] {heads, n});
+        FiniteCheck.requireFinite("V", v, new int[] {heads, n, e});
+        this.heads = heads;
+        this.m = m;
+        this.n = n;
+        this.d = 1;
+        this.e = e;
+        this.q = null;
+        this.k = null;
+        this.v = v;
+        this.theta = null;
+        this.options = checkedOptions(options, heads, m, n);
+        this.givenS = s;
+        this.givenT = t;
+    }
+
+    /**
+     * A batch whose projections are already computed: s [P, m] and t [P, n], e.g. by a learned
+     * projection ({@link dev.slicedattention.validation.projection.ScalarProjection}); the pipeline
+     * starts at the sort. There are no Q, K or θ ({@link #q()}, {@link #k()}, {@link #theta()} are null).
+     */
+    public static AttentionBatch ofScalars(int heads, int m, int n, int e, float[] s, float[] t, float[] v,
+                                           AttentionOptions options) {
+        return new AttentionBatch(heads, m, n, e, s, t, v, options);
+    }
+
+    /** Whether s and t were given ({@link #ofScalars}) rather than projected from Q, K and θ. */
+    public boolean hasScalars() {
+        return givenS != null;
+    }
+
+    /** The given projected queries s [P, m] (null unless {@link #hasScalars()}). */
+    public float[] s() {
+        return givenS;
+    }
+
+    /** The given projected keys t [P, n] (null unless {@link #hasScalars()}). */
+    public float[] t() {
+        return givenT;
     }
 
     private AttentionBatch(AttentionBatch values, AttentionOptions options) {
@@ -90,6 +144,8 @@ public final class AttentionBatch {
         this.v = values.v;
         this.theta = values.theta;
         this.options = checkedOptions(options, heads, m, n);
+        this.givenS = values.givenS;
+        this.givenT = values.givenT;
     }
 
     /** The same tensors (not copied, not checked again) computed with other options. */
@@ -216,6 +272,7 @@ public final class AttentionBatch {
 
     @Override
     public String toString() {
-        return "AttentionBatch[P=" + heads + ", m=" + m + ", n=" + n + ", d=" + d + ", e=" + e + ", " + options + "]";
+        return "AttentionBatch[P=" + heads + ", m=" + m + ", n=" + n + (hasScalars() ? ", s and t given" : ", d=" + d)
+                + ", e=" + e + ", " + options + "]";
     }
 }

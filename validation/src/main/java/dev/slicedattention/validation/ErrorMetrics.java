@@ -58,7 +58,7 @@ public record ErrorMetrics(double maxAbsError, double referenceMax, double value
         int n = batch.n(), e = batch.e();
         double sumSquares = 0.0;
         for (int p = 0; p < batch.heads(); p++) {
-            double[] mu = NaiveReference.columnMean(batch.v(), p * n, n, e);
+            double[] mu = NaiveReference.columnMean(NaiveReference.widen(batch.v(), p * n * e, n * e), n, e);
             for (int j = 0; j < n; j++) {
                 int row = (p * n + j) * e;
                 for (int c = 0; c < e; c++) {

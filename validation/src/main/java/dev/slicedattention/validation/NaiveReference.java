@@ -22,41 +22,63 @@ public final class NaiveReference {
     public static double[] attend(AttentionBatch batch) {
         int heads = batch.heads(), d = batch.d(), e = batch.e();
         int stride = batch.n(), queryStride = batch.m();
-        boolean bump = batch.kernel() == Kernel.BUMP;
         double[] out = new double[heads * queryStride * e];
         for (int p = 0; p < heads; p++) {
             int n = batch.keyLength(p), m = batch.queryLength(p);
-            double width = bump ? batch.bandwidth(p) : 0.0;
             // s_i − t_j = <θ, Q_i − K_0> − <θ, K_j − K_0>: an identity, but without it the float64 dot
             // products of offset data (SPEC §3) round at the offset's scale, ~1e-12 of s − t at 1e3.
             // Q_ik − K_0k of two floats is exact in double, and equal rows still give equal scalars.
-            double[] s = projectFrom(batch.q(), p * queryStride, m, batch.k(), p * stride, batch.theta(), p * d, d);
-            double[] t = projectFrom(batch.k(), p * stride, n, batch.k(), p * stride, batch.theta(), p * d, d);
-            double[] mu = bump ? new double[e] : columnMean(batch.v(), p * stride, n, e);
-            double[] numerator = new double[e];
-            for (int i = 0; i < m; i++) {
-                java.util.Arrays.fill(numerator, 0.0);
-                double denominator = 0.0;
-                for (int j = 0; j < n; j++) {
-                    double diff = s[i] - t[j];
-                    double weight = bump ? Math.max(0.0, 1.0 - Math.abs(diff) / width) : Math.max(diff, 0.0);
-                    denominator += Math.abs(diff);
-                    if (weight > 0) {
-                        int row = (p * stride + j) * e;
-                        for (int c = 0; c < e; c++) {
-                            numerator[c] += weight * (batch.v()[row + c] - mu[c]);
-                        }
-                    }
-                }
-                int outRow = (p * queryStride + i) * e;
-                for (int c = 0; c < e; c++) {
-                    if (bump) {
-                        out[outRow + c] = numerator[c] / n;
-                    } else {
-                        out[outRow + c] = denominator == 0.0 ? 0.0 : 2.0 * numerator[c] / denominator;
+            double[] s = batch.hasScalars() ? widen(batch.s(), p * queryStride, m)
+                    : projectFrom(batch.q(), p * queryStride, m, batch.k(), p * stride, batch.theta(), p * d, d);
+            double[] t = batch.hasScalars() ? widen(batch.t(), p * stride, n)
+                    : projectFrom(batch.k(), p * stride, n, batch.k(), p * stride, batch.theta(), p * d, d);
+            double[] v = widen(batch.v(), p * stride * e, n * e);
+            double width = batch.kernel() == Kernel.BUMP ? batch.bandwidth(p) : 0.0;
+            kernel(batch.kernel(), width, s, t, v, e, out, p * queryStride * e);
+        }
+        return out;
+    }
+
+    /**
+     * One problem's output, the literal sums of SPEC §1 in float64: m = s.length queries, n =
+     * t.length keys, V [n, e]; rows written from {@code outOffset}. Shared with the layer's float64
+     * reference.
+     */
+    public static void kernel(Kernel kernel, double bandwidth, double[] s, double[] t, double[] v, int e,
+                              double[] out, int outOffset) {
+        int m = s.length, n = t.length;
+        boolean bump = kernel == Kernel.BUMP;
+        double[] mu = bump ? new double[e] : columnMean(v, n, e);
+        double[] numerator = new double[e];
+        for (int i = 0; i < m; i++) {
+            java.util.Arrays.fill(numerator, 0.0);
+            double denominator = 0.0;
+            for (int j = 0; j < n; j++) {
+                double diff = s[i] - t[j];
+                double weight = bump ? Math.max(0.0, 1.0 - Math.abs(diff) / bandwidth) : Math.max(diff, 0.0);
+                denominator += Math.abs(diff);
+                if (weight > 0) {
+                    for (int c = 0; c < e; c++) {
+                        numerator[c] += weight * (v[j * e + c] - mu[c]);
                     }
                 }
             }
+            int outRow = outOffset + i * e;
+            for (int c = 0; c < e; c++) {
+                if (bump) {
+                    out[outRow + c] = numerator[c] / n;
+                } else {
+                    out[outRow + c] = denominator == 0.0 ? 0.0 : 2.0 * numerator[c] / denominator;
+                }
+            }
+        }
+    }
+
+    /** {@code count} values from {@code from}, as float64. */
+    static double[] widen(float[] values, int from, int count) {
+        double[] out = new double[count];
+        for (int i = 0; i < count; i++) {
+            out[i] = values[from + i];
         }
         return out;
     }
@@ -90,13 +112,12 @@ public final class NaiveReference {
         return out;
     }
 
-    /** Column means over {@code rows} rows starting at {@code firstRow}, in float64. */
-    static double[] columnMean(float[] matrix, int firstRow, int rows, int cols) {
+    /** Column means of {@code rows} rows of {@code cols} values, in float64. */
+    static double[] columnMean(double[] matrix, int rows, int cols) {
         double[] mean = new double[cols];
         for (int j = 0; j < rows; j++) {
-            int row = (firstRow + j) * cols;
             for (int c = 0; c < cols; c++) {
-                mean[c] += matrix[row + c];
+                mean[c] += matrix[j * cols + c];
             }
         }
         for (int c = 0; c < cols; c++) {

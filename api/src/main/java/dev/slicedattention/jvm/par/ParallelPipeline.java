@@ -30,9 +30,15 @@ public final class ParallelPipeline {
             int n = batch.keyLength(p), m = batch.queryLength(p);
             int keyRow = p * batch.n(), queryRow = p * batch.m();
             long start = System.nanoTime();
-            float[] centre = ParallelProjection.centre(workers, batch.k(), keyRow, n, d);
-            float[] s = ParallelProjection.project(workers, batch.q(), queryRow, m, d, batch.theta(), p * d, centre);
-            float[] t = ParallelProjection.project(workers, batch.k(), keyRow, n, d, batch.theta(), p * d, centre);
+            float[] s, t;
+            if (batch.hasScalars()) {
+                s = java.util.Arrays.copyOfRange(batch.s(), queryRow, queryRow + m);
+                t = java.util.Arrays.copyOfRange(batch.t(), keyRow, keyRow + n);
+            } else {
+                float[] centre = ParallelProjection.centre(workers, batch.k(), keyRow, n, d);
+                s = ParallelProjection.project(workers, batch.q(), queryRow, m, d, batch.theta(), p * d, centre);
+                t = ParallelProjection.project(workers, batch.k(), keyRow, n, d, batch.theta(), p * d, centre);
+            }
             double[] mu = bump ? null : ParallelProjection.columnMeans(workers, batch.v(), keyRow, n, e);
             float nu = batch.valueScale(p);
             long projected = System.nanoTime();

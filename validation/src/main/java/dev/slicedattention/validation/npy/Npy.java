@@ -49,12 +49,27 @@ public final class Npy {
 
     /** Parses the bytes of a {@code .npy} file; {@code name} is used in error messages. */
     public static NpyArray parse(String name, byte[] bytes) {
+        return parse(name, bytes, false);
+    }
+
+    /**
+     * As {@link #parse(String, byte[])}, and with {@code halfPrecision} also float16 ('&lt;f2'), as
+     * weights files may hold (SPEC §8); tensors are float32 or float64 only.
+     */
+    public static NpyArray parse(String name, byte[] bytes, boolean halfPrecision) {
         Header header = parseHeader(name, bytes);
         String dtype = header.dtype();
         int[] shape = header.shape();
         int itemSize = switch (dtype) {
             case "<f4" -> 4;
             case "<f8" -> 8;
+            case "<f2" -> {
+                if (!halfPrecision) {
+                    throw new NpyFormatException(name + ": dtype '<f2' (float16) is not supported for tensors; "
+                            + "save float32 (x.astype(numpy.float32))");
+                }
+                yield 2;
+            }
             default -> throw new NpyFormatException(name + ": dtype '" + dtype + "' is not supported; "
                     + "only little-endian float32 ('<f4') and float64 ('<f8') are read (x.astype(numpy.float32))");
         };
@@ -65,6 +80,10 @@ public final class Npy {
         ByteBuffer values = ByteBuffer.wrap(bytes, (int) dataStart, (int) expected).order(ByteOrder.LITTLE_ENDIAN);
         if (itemSize == 4) {
             values.asFloatBuffer().get(data);
+        } else if (itemSize == 2) {
+            for (int i = 0; i < data.length; i++) {
+                data[i] = Float.float16ToFloat(values.getShort((int) dataStart + 2 * i));
+            }
         } else {
             for (int i = 0; i < data.length; i++) {
                 double value = values.getDouble((int) dataStart + 8 * i);

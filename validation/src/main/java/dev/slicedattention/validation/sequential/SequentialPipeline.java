@@ -36,9 +36,15 @@ public final class SequentialPipeline {
         boolean bump = batch.kernel() == Kernel.BUMP;
 
         long start = System.nanoTime();
-        float[] centre = Projection.centre(batch.k(), keyRow, n, d);
-        float[] s = Projection.project(batch.q(), queryRow, m, d, batch.theta(), p * d, centre);
-        float[] t = Projection.project(batch.k(), keyRow, n, d, batch.theta(), p * d, centre);
+        float[] s, t;
+        if (batch.hasScalars()) {
+            s = java.util.Arrays.copyOfRange(batch.s(), queryRow, queryRow + m);
+            t = java.util.Arrays.copyOfRange(batch.t(), keyRow, keyRow + n);
+        } else {
+            float[] centre = Projection.centre(batch.k(), keyRow, n, d);
+            s = Projection.project(batch.q(), queryRow, m, d, batch.theta(), p * d, centre);
+            t = Projection.project(batch.k(), keyRow, n, d, batch.theta(), p * d, centre);
+        }
         double[] mu = bump ? null : Projection.valueMean(batch.v(), keyRow, n, e);
         float nu = batch.valueScale(p);
         long projected = System.nanoTime();

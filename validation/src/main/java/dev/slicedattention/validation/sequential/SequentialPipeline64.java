@@ -21,19 +21,26 @@ public final class SequentialPipeline64 {
         for (int p = 0; p < heads; p++) {
             int n = batch.keyLength(p), m = batch.queryLength(p);
             int keyRow = p * batch.n(), queryRow = p * batch.m();
-            // Projection with the key-mean shift (see Projection), all in float64.
-            double[] centre = Projection.valueMean(batch.k(), keyRow, n, d);
-            double[] s = project(batch.q(), queryRow, m, d, batch.theta(), p * d, centre);
-            double[] t = project(batch.k(), keyRow, n, d, batch.theta(), p * d, centre);
+            // Projection with the key-mean shift (see Projection), all in float64; or the given scalars.
+            double[] s, t;
+            if (batch.hasScalars()) {
+                s = widen(batch.s(), queryRow, m);
+                t = widen(batch.t(), keyRow, n);
+            } else {
+                double[] centre = Projection.valueMean(batch.k(), keyRow, n, d);
+                s = project(batch.q(), queryRow, m, d, batch.theta(), p * d, centre);
+                t = project(batch.k(), keyRow, n, d, batch.theta(), p * d, centre);
+            }
             double[] mu = bump ? new double[e] : Projection.valueMean(batch.v(), keyRow, n, e);
 
             // Sort: indices by key.
             Integer[] order = new Integer[n];
             Arrays.setAll(order, j -> j);
-            Arrays.sort(order, Comparator.comparingDouble(j -> t[j]));
+            double[] keys = t;
+            Arrays.sort(order, Comparator.comparingDouble(j -> keys[j]));
             double[] tau = new double[n];
             for (int k = 0; k < n; k++) {
-                tau[k] = t[order[k]];
+                tau[k] = keys[order[k]];
             }
 
             // Exclusive prefix sums A, B, C.
@@ -87,6 +94,14 @@ public final class SequentialPipeline64 {
                 sum += theta[thetaOffset + k] * (matrix[row + k] - centre[k]);
             }
             out[i] = sum;
+        }
+        return out;
+    }
+
+    private static double[] widen(float[] values, int from, int count) {
+        double[] out = new double[count];
+        for (int i = 0; i < count; i++) {
+            out[i] = values[from + i];
         }
         return out;
     }

@@ -1,0 +1,83 @@
+package dev.slicedattention.validation.layer;
+
+import dev.slicedattention.validation.NaiveReference;
+import dev.slicedattention.validation.projection.HeadLayout;
+
+/**
+ * The whole attention module in float64 (SPEC §4): q, k, v = X·Wᵀ + b; heads split as
+ * {@code transpose_for_scores}; optional rotary embedding; the scalar projection of every token in
+ * the chosen head layout; per problem the naive kernel over the real tokens; heads concatenated.
+ * The ground truth of the layer's float32 path on every backend.
+ */
+public final class LayerReference {
+    private LayerReference() {}
+
+    /**
+     * @param x    hidden states [B, T, hidden]
+     * @param mask [B, T] of 0/1, or null
+     * @return [B, T, hidden]
+     */
+    public static double[] forward(float[] x, int items, int tokens, LayerWeights weights, boolean rope,
+                                   HeadLayout layout, float[] mask) {
+        int heads = weights.heads(), hidden = weights.hidden(), d = weights.headDim();
+        double[] q = new double[items * tokens * hidden], k = new double[q.length], v = new double[q.length];
+        double[] row = new double[hidden];
+        for (int b = 0; b < items; b++) {
+            for (int t = 0; t < tokens; t++) {
+                LayerMath.linearRow(x, b * tokens + t, hidden, weights.queryWeight(), weights.queryBias(), row);
+                scatter(row, q, b, t, heads, tokens, d);
+                LayerMath.linearRow(x, b * tokens + t, hidden, weights.keyWeight(), weights.keyBias(), row);
+                scatter(row, k, b, t, heads, tokens, d);
+                LayerMath.linearRow(x, b * tokens + t, hidden, weights.valueWeight(), weights.valueBias(), row);
+                scatter(row, v, b, t, heads, tokens, d);
+            }
+        }
+        if (rope) {
+            Rope rotation = new Rope(tokens, d);
+            double[] headRow = new double[d], scratch = new double[d];
+            for (double[] tensor : new double[][] {q, k}) {
+                for (int p = 0; p < items * heads; p++) {
+                    for (int t = 0; t < tokens; t++) {
+                        int at = (p * tokens + t) * d;
+                        System.arraycopy(tensor, at, headRow, 0, d);
+                        rotation.rotate(headRow, t, scratch);
+                        System.arraycopy(headRow, 0, tensor, at, d);
+                    }
+                }
+            }
+        }
+        double[] s = new double[items * heads * tokens], keys = new double[s.length];
+        weights.projection().project(i -> q[i], items, tokens, layout, s, 0, tokens);
+        weights.projection().project(i -> k[i], items, tokens, layout, keys, 0, tokens);
+
+        TokenOrder order = TokenOrder.of(mask, items, tokens);
+        double[] out = new double[items * tokens * hidden];
+        for (int b = 0; b < items; b++) {
+            int length = order.length(b);
+            for (int h = 0; h < heads; h++) {
+                int p = b * heads + h;
+                double[] ps = new double[length], pt = new double[length], pv = new double[length * d];
+                for (int r = 0; r < length; r++) {
+                    int t = order.token(b, r);
+                    ps[r] = s[p * tokens + t];
+                    pt[r] = keys[p * tokens + t];
+                    System.arraycopy(v, (p * tokens + t) * d, pv, r * d, d);
+                }
+                double[] result = new double[length * d];
+                double bandwidth = weights.bandwidth() == null ? 0.0 : weights.bandwidth()[h];
+                NaiveReference.kernel(weights.kernel(), bandwidth, ps, pt, pv, d, result, 0);
+                for (int r = 0; r < length; r++) {
+                    int t = order.token(b, r);
+                    System.arraycopy(result, r * d, out, (b * tokens + t) * hidden + h * d, d);
+                }
+            }
+        }
+        return out;
+    }
+
+    private static void scatter(double[] row, double[] tensor, int item, int token, int heads, int tokens, int d) {
+        for (int c = 0; c < row.length; c++) {
+            tensor[LayerMath.problemIndex(item, token, c, heads, tokens, d)] = row[c];
+        }
+    }
+}

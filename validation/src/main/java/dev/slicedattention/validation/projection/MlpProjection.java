@@ -1,0 +1,57 @@
+package dev.slicedattention.validation.projection;
+
+import org.apache.commons.numbers.gamma.Erf;
+
+/**
+ * The {@code mlp} form (SPEC §3), the authors' ReLU module's {@code proj_layer}:
+ * s = W2 · GELU(W1 x + b1) + b2 with W1 [mid, H·d], W2 [H, mid] and the exact GELU
+ * x·Φ(x) = x/2·(1 + erf(x/√2)) (PyTorch's default, not the tanh approximation). Their dropout
+ * between the two layers is inactive at inference.
+ */
+public record MlpProjection(int heads, int dim, int mid, float[] w1, float[] b1, float[] w2, float[] b2)
+        implements ScalarProjection {
+    private static final double INV_SQRT2 = 0.7071067811865476;
+
+    public MlpProjection {
+        LinearProjection.Shapes.require("proj_layer.0.weight", w1, mid, heads * dim);
+        LinearProjection.Shapes.require("proj_layer.0.bias", b1, mid);
+        LinearProjection.Shapes.require("proj_layer.3.weight", w2, heads, mid);
+        LinearProjection.Shapes.require("proj_layer.3.bias", b2, heads);
+    }
+
+    @Override
+    public String form() {
+        return "mlp";
+    }
+
+    @Override
+    public double[] scratch() {
+        return new double[mid];
+    }
+
+    @Override
+    public void scalars(double[] x, double[] hidden, double[] out) {
+        int width = heads * dim;
+        for (int j = 0; j < mid; j++) {
+            double sum = b1[j];
+            int row = j * width;
+            for (int k = 0; k < width; k++) {
+                sum += w1[row + k] * x[k];
+            }
+            hidden[j] = gelu(sum);
+        }
+        for (int h = 0; h < heads; h++) {
+            double sum = b2[h];
+            int row = h * mid;
+            for (int j = 0; j < mid; j++) {
+                sum += w2[row + j] * hidden[j];
+            }
+            out[h] = sum;
+        }
+    }
+
+    /** The exact GELU, x·Φ(x), in float64. */
+    public static double gelu(double x) {
+        return 0.5 * x * (1.0 + Erf.value(x * INV_SQRT2));
+    }
+}
