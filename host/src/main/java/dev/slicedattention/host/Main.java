@@ -40,6 +40,7 @@ public final class Main implements Callable<Integer> {
                 .addSubcommand(new CommandLine(new ShowcaseCommand(console), factory))
                 .addSubcommand(new CommandLine(new DevicesCommand(console), factory))
                 .addSubcommand(new CommandLine(new AttendCommand(console), factory))
+                .addSubcommand(new CommandLine(new LayerCommand(console), factory))
                 .addSubcommand(new CommandLine(new ValidateCommand(console), factory))
                 .addSubcommand(new CommandLine(new ChartCommand(console), factory));
         commandLine.setUsageHelpWidth(120); // examples stay on one line

@@ -8,19 +8,35 @@ public final class LayerMath {
     private LayerMath() {}
 
     /**
-     * One output row of nn.Linear, y = W x + b in float64, for row {@code row} of x [rows, in]:
-     * W [out, in] (PyTorch's layout), b [out].
+     * One output row of nn.Linear, y = W x + b in float64, for row {@code row} of x [rows, in], with
+     * the weight given transposed ({@link #transpose}: [in, out], rows of PyTorch's W [out, in] become
+     * columns). Accumulating y += x_k·Wᵀ_k row by row makes the inner loop a stride-1 update of all
+     * outputs — independent lanes the JIT vectorises — instead of a dot-product reduction it cannot.
      */
-    public static void linearRow(float[] x, int row, int in, float[] weight, float[] bias, double[] out) {
-        int start = row * in;
-        for (int o = 0; o < out.length; o++) {
-            double sum = bias[o];
-            int w = o * in;
-            for (int k = 0; k < in; k++) {
-                sum += (double) weight[w + k] * x[start + k];
-            }
-            out[o] = sum;
+    public static void linearRow(float[] x, int row, int in, float[] weightT, float[] bias, double[] out) {
+        int width = out.length;
+        for (int o = 0; o < width; o++) {
+            out[o] = bias[o];
         }
+        int start = row * in;
+        for (int k = 0; k < in; k++) {
+            double xk = x[start + k];
+            int w = k * width;
+            for (int o = 0; o < width; o++) {
+                out[o] += xk * weightT[w + o];
+            }
+        }
+    }
+
+    /** PyTorch's W [out, in] as [in, out]. */
+    public static float[] transpose(float[] weight, int out, int in) {
+        float[] t = new float[weight.length];
+        for (int o = 0; o < out; o++) {
+            for (int k = 0; k < in; k++) {
+                t[k * out + o] = weight[o * in + k];
+            }
+        }
+        return t;
     }
 
     /**

@@ -22,13 +22,16 @@ public final class LayerReference {
         int heads = weights.heads(), hidden = weights.hidden(), d = weights.headDim();
         double[] q = new double[items * tokens * hidden], k = new double[q.length], v = new double[q.length];
         double[] row = new double[hidden];
+        float[] wq = LayerMath.transpose(weights.queryWeight(), hidden, hidden);
+        float[] wk = LayerMath.transpose(weights.keyWeight(), hidden, hidden);
+        float[] wv = LayerMath.transpose(weights.valueWeight(), hidden, hidden);
         for (int b = 0; b < items; b++) {
             for (int t = 0; t < tokens; t++) {
-                LayerMath.linearRow(x, b * tokens + t, hidden, weights.queryWeight(), weights.queryBias(), row);
+                LayerMath.linearRow(x, b * tokens + t, hidden, wq, weights.queryBias(), row);
                 scatter(row, q, b, t, heads, tokens, d);
-                LayerMath.linearRow(x, b * tokens + t, hidden, weights.keyWeight(), weights.keyBias(), row);
+                LayerMath.linearRow(x, b * tokens + t, hidden, wk, weights.keyBias(), row);
                 scatter(row, k, b, t, heads, tokens, d);
-                LayerMath.linearRow(x, b * tokens + t, hidden, weights.valueWeight(), weights.valueBias(), row);
+                LayerMath.linearRow(x, b * tokens + t, hidden, wv, weights.valueBias(), row);
                 scatter(row, v, b, t, heads, tokens, d);
             }
         }
