@@ -14,12 +14,12 @@ import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.ValueAxis;
 import org.jfree.chart.plot.ValueMarker;
 import org.jfree.chart.plot.XYPlot;
-import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
+import org.jfree.chart.renderer.xy.XYErrorRenderer;
 import org.jfree.chart.ui.Layer;
 import org.jfree.chart.ui.RectangleAnchor;
 import org.jfree.chart.ui.TextAnchor;
-import org.jfree.data.xy.XYSeries;
-import org.jfree.data.xy.XYSeriesCollection;
+import org.jfree.data.xy.YIntervalSeries;
+import org.jfree.data.xy.YIntervalSeriesCollection;
 
 /**
  * Speedup of each backend over jvm-seq against the sequence length n (log₂ axis), one line per
@@ -47,17 +47,24 @@ public final class SpeedupChart {
     public static JFreeChart create(RunResults results) {
         Map<String, TreeMap<Integer, RunRecord>> byBackend = Series.byBackend(results);
         List<String> backends = new ArrayList<>(byBackend.keySet());
-        XYSeriesCollection dataset = new XYSeriesCollection();
+        // Each point carries the interval its timing spreads allow (jvm-seq's quartiles over this
+        // backend's): error bars, so that a difference within the noise does not read as a trend.
+        YIntervalSeriesCollection dataset = new YIntervalSeriesCollection();
+        TreeMap<Integer, RunRecord> seq = byBackend.getOrDefault("jvm-seq", new TreeMap<>());
         List<Double> values = new ArrayList<>();
         double minN = Double.POSITIVE_INFINITY;
         double maxN = 0;
         for (Map.Entry<String, TreeMap<Integer, RunRecord>> entry : byBackend.entrySet()) {
-            XYSeries series = new XYSeries(entry.getKey(), true, false);
+            YIntervalSeries series = new YIntervalSeries(entry.getKey(), true, false);
             for (RunRecord run : entry.getValue().values()) {
                 double speedup = run.speedupOverSeq();
                 if (speedup > 0 && Double.isFinite(speedup) && run.n() > 0) {
-                    series.add(run.n(), speedup);
-                    values.add(speedup);
+                    double[] interval = run.speedupInterval(seq.get(run.n()));
+                    double low = interval == null ? speedup : Math.min(speedup, interval[0]);
+                    double high = interval == null ? speedup : Math.max(speedup, interval[1]);
+                    series.add(run.n(), speedup, low, high);
+                    values.add(low);
+                    values.add(high);
                     minN = Math.min(minN, run.n());
                     maxN = Math.max(maxN, run.n());
                 }
@@ -82,7 +89,10 @@ public final class SpeedupChart {
             yAxis = linear;
         }
 
-        XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, true);
+        XYErrorRenderer renderer = new XYErrorRenderer();
+        renderer.setDefaultLinesVisible(true);
+        renderer.setDrawXError(false);
+        renderer.setCapLength(6);
         for (int i = 0; i < dataset.getSeriesCount(); i++) {
             String backend = (String) dataset.getSeriesKey(i);
             renderer.setSeriesPaint(i, ChartStyle.backendColour(backend, backends));
@@ -107,10 +117,12 @@ public final class SpeedupChart {
         subtitles.add(ChartStyle.deviceLine(results));
         String shape = ChartStyle.shapeLine(results);
         subtitles.add((shape.isEmpty() ? "" : shape + " · ")
-                + "speedup = jvm-seq time / backend time at the same n (whole forward pass, transfers included)");
+                + "speedup = jvm-seq time / backend time at the same n (whole forward pass, transfers included); "
+                + "bars: the range the two timings' interquartile ranges allow");
         if (dataset.getSeriesCount() > 0 && !byBackend.containsKey("jvm-seq")) {
             subtitles.add("note: jvm-seq was not run; speedups are as recorded by the CLI");
         }
-        return ChartStyle.chart("Speedup of sliced ReLU attention over jvm-seq", plot, subtitles, true);
+        boolean bump = results.config() != null && "bump".equals(results.config().kernel());
+        return ChartStyle.chart("Speedup of sliced ReLU" + (bump ? "-bump" : "") + " attention over jvm-seq", plot, subtitles, true);
     }
 }

@@ -347,7 +347,8 @@ public final class ReportWriter {
         for (String stage : stages) {
             html.append("<th>").append(Html.escape(StageTimes.label(stage))).append(" ms</th>");
         }
-        html.append("<th>total ms</th>");
+        html.append("<th>total ms</th><th title=\"half the interquartile range of the timed calls, % of the median, and the "
+                + "number of calls; ≈: too noisy to rank against another backend at this n\">spread</th>");
         if (firstCall) {
             html.append("<th>first call ms</th>");
         }
@@ -364,7 +365,8 @@ public final class ReportWriter {
             for (String stage : stages) {
                 html.append("<td class=\"num\">").append(Html.millis(r.stages().millis(stage))).append("</td>");
             }
-            html.append("<td class=\"num\"><strong>").append(Html.millis(r.totalMillis())).append("</strong></td>");
+            html.append("<td class=\"num\"><strong>").append(Html.millis(r.totalMillis())).append("</strong></td>")
+                    .append("<td class=\"num\">").append(Html.escape(results.spreadText(r))).append("</td>");
             if (firstCall) {
                 html.append("<td class=\"num\">").append(r.firstCallMillis() == null ? "–" : Html.millis(r.firstCallMillis()))
                         .append("</td>");

@@ -20,6 +20,7 @@ package dev.slicedattention.results;
  * @param tolerance       the relError bound this record was checked against
  * @param reference       "float64-naive" or "float64-sequential"
  * @param pass            relError ≤ tolerance (and the output was finite)
+ * @param timing          the spread of the timed calls' totals; null when not recorded (older results, JMH runs)
  */
 public record RunRecord(
         String backend,
@@ -38,7 +39,8 @@ public record RunRecord(
         double maxAbsError,
         double tolerance,
         String reference,
-        boolean pass) {
+        boolean pass,
+        TimingSpread timing) {
 
     public static final String REFERENCE_NAIVE = "float64-naive";
     public static final String REFERENCE_SEQUENTIAL = "float64-sequential";
@@ -47,6 +49,25 @@ public record RunRecord(
         if (stages == null) {
             stages = StageTimes.ZERO;
         }
+    }
+
+    /** A record without a timing spread. */
+    public RunRecord(String backend, String device, int heads, int m, int n, int d, int e, StageTimes stages,
+                     double totalMillis, Double firstCallMillis, Double softmaxMillis, double speedupOverSeq,
+                     double relError, double maxAbsError, double tolerance, String reference, boolean pass) {
+        this(backend, device, heads, m, n, d, e, stages, totalMillis, firstCallMillis, softmaxMillis, speedupOverSeq,
+                relError, maxAbsError, tolerance, reference, pass, null);
+    }
+
+    /**
+     * The speedup's interval from the two spreads: jvm-seq's quartiles over this record's, the widest
+     * combination ({low, high}); null when either spread is unknown.
+     */
+    public double[] speedupInterval(RunRecord seq) {
+        if (timing == null || seq == null || seq.timing() == null || timing.p25Millis() <= 0 || timing.p75Millis() <= 0) {
+            return null;
+        }
+        return new double[] {seq.timing().p25Millis() / timing.p75Millis(), seq.timing().p75Millis() / timing.p25Millis()};
     }
 
     /** Queries processed per second: heads·m / (totalMillis / 1000); 0 when totalMillis ≤ 0. */

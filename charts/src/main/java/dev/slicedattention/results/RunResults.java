@@ -100,4 +100,36 @@ public record RunResults(
     public long failures() {
         return runs.stream().filter(r -> !r.pass()).count();
     }
+
+    /**
+     * Whether {@code record}'s timing cannot be ranked against another backend's at the same size:
+     * its spread is too wide ({@link TimingSpread#wide}), or its interquartile range overlaps another
+     * backend's. False when no spread was recorded.
+     */
+    public boolean unranked(RunRecord record) {
+        TimingSpread spread = record.timing();
+        if (spread == null) {
+            return false;
+        }
+        if (spread.wide(record.totalMillis())) {
+            return true;
+        }
+        for (RunRecord other : runs()) {
+            if (other != record && other.n() == record.n() && !other.backend().equals(record.backend())
+                    && spread.overlaps(other.timing())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** "±4% of 37 calls", with " ≈" when {@link #unranked}; "–" without a recorded spread. */
+    public String spreadText(RunRecord record) {
+        TimingSpread spread = record.timing();
+        if (spread == null) {
+            return "–";
+        }
+        return String.format(java.util.Locale.ROOT, "±%.0f%%/%d%s", 50 * spread.relative(record.totalMillis()),
+                spread.calls(), unranked(record) ? " ≈" : "");
+    }
 }

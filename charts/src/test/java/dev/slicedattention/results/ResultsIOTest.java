@@ -57,10 +57,10 @@ class ResultsIOTest {
         JsonNode run = root.get("runs").get(0);
         for (String field : List.of("backend", "device", "heads", "m", "n", "d", "e", "stages", "totalMillis",
                 "firstCallMillis", "softmaxMillis", "speedupOverSeq", "relError", "maxAbsError", "tolerance",
-                "reference", "pass")) {
+                "reference", "pass", "timing")) {
             assertTrue(run.has(field), field);
         }
-        assertEquals(17, run.size(), "no derived values such as tokensPerSecond: " + run);
+        assertEquals(18, run.size(), "no derived values such as tokensPerSecond: " + run);
         assertEquals(StageTimes.KEYS.size(), run.get("stages").size());
         assertTrue(run.get("stages").has("prefixSum"));
         assertEquals(9, root.size(), "no derived values such as backends(): " + root.fieldNames());

@@ -11,6 +11,7 @@ import dev.slicedattention.results.RunConfig;
 import dev.slicedattention.results.RunRecord;
 import dev.slicedattention.results.RunResults;
 import dev.slicedattention.results.StageTimes;
+import dev.slicedattention.results.TimingSpread;
 import dev.slicedattention.validation.AttentionBatch;
 import dev.slicedattention.validation.InputGenerator;
 import dev.slicedattention.validation.Shape;
@@ -59,8 +60,14 @@ final class ShowcaseCommand implements Callable<Integer> {
     @Option(names = "--value-dim", paramLabel = "E", description = "Value dimension e (default: ${DEFAULT-VALUE}).")
     int valueDim = 64;
 
-    @Option(names = "--repeats", paramLabel = "R", description = "Timed calls per point after the first (default: ${DEFAULT-VALUE}); the median is reported.")
+    @Option(names = "--repeats", paramLabel = "R",
+            description = "At least this many timed calls per point after warm-up (default: ${DEFAULT-VALUE}); the median is reported.")
     int repeats = 3;
+
+    @Option(names = "--time-budget", paramLabel = "SECONDS",
+            description = "Timed calls per point continue until this much time is spent (default: ${DEFAULT-VALUE}); "
+                    + "warm-up to steady state gets up to half as much again.")
+    double timeBudget = 0.5;
 
     @Option(names = "--backends", split = ",", paramLabel = "NAME",
             description = "Backends to run (default: every available one; jvm-seq always runs as the baseline).")
@@ -91,6 +98,9 @@ final class ShowcaseCommand implements Callable<Integer> {
         requirePositive("--dim", dim);
         requirePositive("--value-dim", valueDim);
         requirePositive("--repeats", repeats);
+        if (!(timeBudget > 0) || !Double.isFinite(timeBudget)) {
+            throw new IllegalArgumentException("--time-budget must be a positive number of seconds, got " + timeBudget);
+        }
         InputGenerator inputs = InputGenerator.parse(generator);
         kernel.validateForGenerated();
         // The run folder exists before any backend opens: a TornadoVM backend reads the kernel-gallery
@@ -170,34 +180,38 @@ final class ShowcaseCommand implements Callable<Integer> {
 
     private RunRecord measure(Backend backend, AttentionBatch batch, Check check, Double seqTotal) {
         BackendInfo info = backend.info();
-        Measurement measured = Measurement.run(backend, batch, repeats);
+        Measurement measured = Measurement.run(backend, batch, repeats, timeBudget);
         Check.Verdict verdict = check.judge(measured.output(), batch, info);
         Double softmax = batch.n() <= softmaxMax ? Measurement.softmaxMillis(backend, batch, repeats) : null;
         double speedup = seqTotal == null ? 1.0 : seqTotal / measured.totalMillis();
         return new RunRecord(info.name(), info.deviceName(), batch.heads(), batch.m(), batch.n(), batch.d(), batch.e(),
                 StageTimes.fromMillis(measured.stageMillis()), measured.totalMillis(), measured.firstCallMillis(),
                 softmax, speedup, verdict.metrics().relativeError(), verdict.metrics().maxAbsError(),
-                verdict.tolerance(), verdict.reference(), verdict.pass());
+                verdict.tolerance(), verdict.reference(), verdict.pass(), measured.spread());
     }
 
     private void print(RunResults results) {
         Table table = new Table("backend", "n", "proj", "sort", "scan", "rank", "comb", "xfer", "total ms",
-                "first ms", "softmax ms", "speedup", "rel.err", "tol", "check");
+                "spread", "first ms", "softmax ms", "speedup", "rel.err", "tol", "check");
         for (RunRecord r : results.runs()) {
             StageTimes s = r.stages();
             table.add(r.backend(), r.n(), Table.ms(s.projection()), Table.ms(s.sort()), Table.ms(s.prefixSum()),
                     Table.ms(s.rank()), Table.ms(s.combine()), Table.ms(s.transferIn() + s.transferOut()),
-                    Table.ms(r.totalMillis()), Table.ms(r.firstCallMillis()),
+                    Table.ms(r.totalMillis()), results.spreadText(r), Table.ms(r.firstCallMillis()),
                     r.softmaxMillis() == null ? "-" : Table.ms(r.softmaxMillis()),
                     String.format("%.2fx", r.speedupOverSeq()), Table.sci(r.relError()), Table.sci(r.tolerance()),
                     r.pass() ? "PASS" : "FAIL");
         }
         MachineInfo machine = results.machine();
-        console.out().printf("%s, %d cores, JDK %s%s; kernel %s; P=%d d=%d e=%d, median of %d calls; stage times in ms%n",
+        console.out().printf("%s, %d cores, JDK %s%s; kernel %s; P=%d d=%d e=%d; medians after warm-up, %.1f s of timed "
+                        + "calls per point (at least %d); stage times in ms%n",
                 machine.cpuModel(), machine.cores(), machine.jdk(),
                 machine.tornadoVersion() == null ? "" : ", " + machine.tornadoVersion(),
-                results.config().kernelText(), heads, dim, valueDim, repeats);
+                results.config().kernelText(), heads, dim, valueDim, timeBudget, repeats);
         table.print(console.out());
+        console.out().println("spread: half the interquartile range of the timed calls' totals, as % of the median, "
+                + "and the number of calls; ≈ marks a point too noisy to rank (spread over "
+                + Math.round(100 * TimingSpread.WIDE) + "% or overlapping another backend's at the same n).");
     }
 
     static List<DeviceInfo> devices(BackendSet set) {
