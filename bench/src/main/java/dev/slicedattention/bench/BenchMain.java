@@ -2,6 +2,9 @@ package dev.slicedattention.bench;
 
 import dev.slicedattention.BackendInfo;
 import dev.slicedattention.SlicedAttention;
+import dev.slicedattention.bench.peers.PeerComparison;
+import dev.slicedattention.results.PeerResults;
+import dev.slicedattention.results.ResultsIO;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -67,8 +70,20 @@ public final class BenchMain implements Callable<Integer> {
             description = "Backends to measure (default: every backend SlicedAttention.backends() lists).")
     List<String> backends;
 
-    @Option(names = "--suites", split = ",", paramLabel = "SUITE", description = "Which of forward, softmax, roof (default: all).")
-    List<Suite> suites = List.of(Suite.values());
+    @Option(names = "--suites", split = ",", paramLabel = "SUITE",
+            description = "Which of forward, softmax, roof (default: all; with --peers: none unless given).")
+    List<Suite> suites;
+
+    @Option(names = "--peers", description = "End to end against peers: the same .npy files through scripts/sliced-attention "
+            + "attend, a NumPy pipeline (bench/peers/numpy_sliced.py) and the authors' PyTorch module (when torch imports), "
+            + "whole processes in paired rounds; writes peers.json.")
+    boolean peers;
+
+    @Option(names = "--peer-size", paramLabel = "N", description = "n = m of the peers comparison (default: ${DEFAULT-VALUE}).")
+    int peerSize = 1 << 20;
+
+    @Option(names = "--peer-rounds", paramLabel = "R", description = "Paired rounds of the peers comparison (default: ${DEFAULT-VALUE}).")
+    int peerRounds = 3;
 
     @Option(names = "--sizes", split = ",", paramLabel = "N",
             description = "n for the forward pass (default 64,256,...,1048576 in powers of 4; --quick 64,256,4096,65536).")
@@ -140,6 +155,7 @@ public final class BenchMain implements Callable<Integer> {
     public Integer call() throws IOException, RunnerException {
         long start = System.nanoTime();
         List<String> names = backendNames();
+        List<Suite> suites = this.suites != null ? this.suites : peers ? List.of() : List.of(Suite.values());
         List<String> kernelIds = kernels.stream().map(k -> dev.slicedattention.validation.Kernel.parse(k).id()).distinct().toList();
         String id = runId != null ? runId
                 : "bench-" + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now());
@@ -214,8 +230,20 @@ public final class BenchMain implements Callable<Integer> {
         BenchReport report = BenchReport.build(id, names, results, Validation.readAll(validationDir), tornadoVersion);
         report.write(folder);
         stdout.print(report.table());
+        if (peers) {
+            PeerComparison comparison = new PeerComparison(PeerComparison.repository(), stderr);
+            try {
+                PeerResults peerResults = comparison.run(peerSize, d, peerRounds, folder.resolve("peers-inputs"));
+                ResultsIO.writePeers(folder, peerResults);
+                stdout.print(PeerComparison.table(peerResults));
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+                throw new IOException("the peers comparison was interrupted", interrupted);
+            }
+        }
         stderr.printf("bench: wrote %s (%s, %s) in %.0f s%n", folder.toAbsolutePath(),
-                suites.stream().map(Suite::jsonFile).collect(Collectors.joining(", ")),
+                java.util.stream.Stream.concat(suites.stream().map(Suite::jsonFile), peers ? java.util.stream.Stream.of(PeerResults.FILE)
+                        : java.util.stream.Stream.empty()).collect(Collectors.joining(", ")),
                 dev.slicedattention.results.ResultsIO.BENCH_SUMMARY_JSON, (System.nanoTime() - start) / 1e9);
         if (report.validationFailures() > 0) {
             stderr.printf("bench: %d configuration(s) FAILED the accuracy check (see the table)%n", report.validationFailures());

@@ -15,6 +15,8 @@ import dev.slicedattention.results.MachineInfo;
 import dev.slicedattention.results.ResultsFileException;
 import dev.slicedattention.results.ResultsIO;
 import dev.slicedattention.results.RunConfig;
+import dev.slicedattention.results.PeerResults;
+import dev.slicedattention.results.ResultsIO;
 import dev.slicedattention.results.RunRecord;
 import dev.slicedattention.results.RunResults;
 import dev.slicedattention.results.StageTimes;
@@ -123,6 +125,7 @@ public final class ReportWriter {
             kernels(html, folder, results.kernels());
         }
         bench.ifPresent(section -> html.append(section.html()));
+        peers(html, folder);
         footer(html);
         Path index = folder.resolve(INDEX_HTML);
         AtomicFiles.writeString(index, html.toString());
@@ -328,6 +331,40 @@ public final class ReportWriter {
                 .append(Html.escape(figure.title())).append(" chart\">\n")
                 .append("<figcaption>").append(Html.escape(figure.explanation()))
                 .append(" <a href=\"").append(Html.href(svg)).append("\">SVG</a></figcaption>\n</figure>\n");
+    }
+
+    /** The end-to-end comparison of {@code scripts/bench --peers}, when the folder has one. */
+    private static void peers(StringBuilder html, Path folder) {
+        PeerResults peers;
+        try {
+            peers = ResultsIO.readPeers(folder);
+        } catch (dev.slicedattention.results.ResultsFileException unreadable) {
+            html.append("<p>peers.json could not be read: ").append(Html.escape(unreadable.getMessage())).append("</p>\n");
+            return;
+        }
+        if (peers == null) {
+            return;
+        }
+        Double numpy = peers.contenders().stream().filter(c -> c.name().startsWith("NumPy") && c.skipReason() == null)
+                .map(PeerResults.Contender::wallSeconds).findFirst().orElse(null);
+        html.append("<h2 id=\"peers\">End to end against peers</h2>\n<p>The same .npy files (n = m = ").append(peers.n())
+                .append(", d = e = ").append(peers.d()).append(") through whole processes — start-up, reading, computing, "
+                        + "writing — median of ").append(peers.rounds()).append(" paired rounds.</p>\n<table>\n<thead><tr>"
+                        + "<th>contender</th><th>wall s</th><th>× NumPy</th><th>peak RSS MB</th><th>rel. error</th></tr></thead>\n<tbody>\n");
+        for (PeerResults.Contender c : peers.contenders()) {
+            html.append("<tr><td>").append(Html.escape(c.name())).append("</td>");
+            if (c.skipReason() != null) {
+                html.append("<td colspan=\"4\">skipped: ").append(Html.escape(c.skipReason())).append("</td></tr>\n");
+                continue;
+            }
+            html.append("<td class=\"num\">").append(String.format(java.util.Locale.ROOT, "%.2f", c.wallSeconds()))
+                    .append("</td><td class=\"num\">")
+                    .append(numpy == null ? "–" : String.format(java.util.Locale.ROOT, "%.2f", c.wallSeconds() / numpy))
+                    .append("</td><td class=\"num\">")
+                    .append(c.maxRssMb() == null ? "–" : String.format(java.util.Locale.ROOT, "%.0f", c.maxRssMb()))
+                    .append("</td><td class=\"num\">").append(Html.sci(c.relError())).append("</td></tr>\n");
+        }
+        html.append("</tbody></table>\n");
     }
 
     private static void resultsTable(StringBuilder html, RunResults results) {

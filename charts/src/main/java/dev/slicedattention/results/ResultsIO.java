@@ -96,6 +96,20 @@ public final class ResultsIO {
         return readJson(file, BenchSummary.class, "benchmark summary");
     }
 
+    /** Writes {@code peers.json} into {@code folder} atomically; returns its path. */
+    public static Path writePeers(Path folder, PeerResults peers) throws IOException {
+        Files.createDirectories(folder);
+        Path json = folder.resolve(PeerResults.FILE);
+        AtomicFiles.writeString(json, MAPPER.writeValueAsString(peers) + "\n");
+        return json;
+    }
+
+    /** The peers comparison of a run folder, or null when it has none. */
+    public static PeerResults readPeers(Path folder) throws ResultsFileException {
+        Path file = folder.resolve(PeerResults.FILE);
+        return Files.isRegularFile(file) ? readJson(file, PeerResults.class, "peers comparison") : null;
+    }
+
     /** The CSV text for the given records: a header line and one line per record (RFC 4180 quoting). */
     public static String toCsv(List<RunRecord> runs) {
         StringBuilder csv = new StringBuilder(String.join(",", CSV_COLUMNS)).append('\n');
