@@ -38,13 +38,15 @@ import java.util.stream.IntStream;
 public final class Layer {
     private final LayerWeights weights;
     private final boolean rope;
+    private final boolean causal;
     private final HeadLayout layout;
     // Transposed once: the dense stage's inner loop runs over outputs (see LayerMath.linearRow).
     private final float[] queryT, keyT, valueT;
 
-    private Layer(LayerWeights weights, boolean rope, HeadLayout layout, float[][] transposed) {
+    private Layer(LayerWeights weights, boolean rope, boolean causal, HeadLayout layout, float[][] transposed) {
         this.weights = weights;
         this.rope = rope;
+        this.causal = causal;
         this.layout = layout;
         this.queryT = transposed[0];
         this.keyT = transposed[1];
@@ -54,7 +56,7 @@ public final class Layer {
     /** A layer from weights already read; no rotary embedding, the intended head layout. */
     public static Layer of(LayerWeights weights) {
         int hidden = weights.hidden();
-        return new Layer(weights, false, HeadLayout.INTENDED, new float[][] {
+        return new Layer(weights, false, false, HeadLayout.INTENDED, new float[][] {
                 LayerMath.transpose(weights.queryWeight(), hidden, hidden),
                 LayerMath.transpose(weights.keyWeight(), hidden, hidden),
                 LayerMath.transpose(weights.valueWeight(), hidden, hidden)});
@@ -67,12 +69,20 @@ public final class Layer {
 
     /** This layer with or without the rotary embedding on q and k (the modules' {@code use_rope}). */
     public Layer withRope(boolean enabled) {
-        return new Layer(weights, enabled, layout, new float[][] {queryT, keyT, valueT});
+        return new Layer(weights, enabled, causal, layout, new float[][] {queryT, keyT, valueT});
     }
 
     /** This layer reading the projection's token vectors in {@code headLayout}. */
     public Layer withHeadLayout(HeadLayout headLayout) {
-        return new Layer(weights, rope, headLayout, new float[][] {queryT, keyT, valueT});
+        return new Layer(weights, rope, causal, headLayout, new float[][] {queryT, keyT, valueT});
+    }
+
+    /**
+     * This layer in causal mode (SPEC §5, a project extension: the authors' modules are bidirectional):
+     * token t attends to the real tokens at positions ≤ t.
+     */
+    public Layer withCausal(boolean enabled) {
+        return new Layer(weights, rope, enabled, layout, new float[][] {queryT, keyT, valueT});
     }
 
     public LayerWeights weights() {
@@ -122,8 +132,8 @@ public final class Layer {
         float[] s = project(q, items, tokens), t = project(k, items, tokens);
         long projected = System.nanoTime();
 
-        AttentionOptions options = weights.kernel() == Kernel.BUMP
-                ? AttentionOptions.bump(perProblem(weights.bandwidth(), items)) : AttentionOptions.relu();
+        AttentionOptions options = (weights.kernel() == Kernel.BUMP
+                ? AttentionOptions.bump(perProblem(weights.bandwidth(), items)) : AttentionOptions.relu()).causal(causal);
         AttentionBatch batch;
         if (mask == null) {
             batch = AttentionBatch.ofScalars(problems, tokens, tokens, d, s, t, v, options);

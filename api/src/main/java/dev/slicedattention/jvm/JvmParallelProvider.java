@@ -2,6 +2,7 @@ package dev.slicedattention.jvm;
 
 import dev.slicedattention.BackendInfo;
 import dev.slicedattention.DeviceKind;
+import dev.slicedattention.jvm.par.ParallelCausal;
 import dev.slicedattention.jvm.par.ParallelPipeline;
 import dev.slicedattention.jvm.par.ParallelSoftmax;
 import dev.slicedattention.jvm.par.Workers;
@@ -71,7 +72,8 @@ public final class JvmParallelProvider implements BackendProvider {
 
             @Override
             public float[] forward(AttentionBatch batch, StageTimes times) {
-                return ParallelPipeline.forward(workers, batch, times, workspace);
+                return batch.isCausal() ? ParallelCausal.forward(workers, batch, times)
+                        : ParallelPipeline.forward(workers, batch, times, workspace);
             }
 
             @Override

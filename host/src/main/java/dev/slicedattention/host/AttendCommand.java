@@ -23,6 +23,7 @@ import picocli.CommandLine.Option;
                 "  scripts/sliced-attention attend --backend jvm-par --q q.npy --k k.npy --v v.npy --theta t.npy --out o.npy",
                 "  scripts/sliced-attention attend --kernel bump --bandwidth 0.7 --q q.npy --k k.npy --v v.npy --theta t.npy --out o.npy",
                 "  scripts/sliced-attention attend --key-lengths lengths.npy --query-lengths lengths.npy --q q.npy ... --out o.npy",
+                "  scripts/sliced-attention attend --causal --q x.npy --k x.npy --v v.npy --theta t.npy --out o.npy",
                 ExitCode.FOOTER})
 final class AttendCommand implements Callable<Integer> {
     @Mixin
@@ -93,7 +94,8 @@ final class AttendCommand implements Callable<Integer> {
         try (Backend opened = SlicedAttention.open(backend)) {
             ForwardResult result = opened.run(queries, keys, values, direction, options);
             result.output().writeNpy(out);
-            console.err().printf("attend: %s kernel on %s (%s), output %s -> %s (%.1f ms)%n", options.kernel(),
+            console.err().printf("attend: %s%s kernel on %s (%s), output %s -> %s (%.1f ms)%n",
+                    options.isCausal() ? "causal " : "", options.kernel(),
                     opened.info().name(), opened.info().deviceName(), result.output().shapeText(), out,
                     result.times().totalNanos() / 1e6);
         }

@@ -29,6 +29,10 @@ public final class KernelChoice {
                     + "inputs, the default there) auto = 0.5 x the standard deviation of each problem's projected keys.")
     String bandwidth;
 
+    @Option(names = "--causal",
+            description = "Causal self-attention (m = n): token i attends to tokens j <= i only (SPEC section 5).")
+    boolean causal;
+
     Kernel kernel() {
         return Kernel.parse(kernel);
     }
@@ -38,7 +42,7 @@ public final class KernelChoice {
         Kernel chosen = kernel();
         if (chosen == Kernel.RELU) {
             requireNoBandwidth();
-            return AttentionOptions.relu();
+            return AttentionOptions.relu().causal(causal);
         }
         if (bandwidth == null || bandwidth.isBlank()) {
             throw new InvalidInputException("--kernel bump needs --bandwidth B (a number > 0, or a .npy of one value per problem)");
@@ -46,7 +50,7 @@ public final class KernelChoice {
         if (bandwidth.trim().equalsIgnoreCase(AUTO)) {
             throw new InvalidInputException("--bandwidth auto is for generated inputs; for your tensors give b itself");
         }
-        return AttentionOptions.bump(explicitBandwidth());
+        return AttentionOptions.bump(explicitBandwidth()).causal(causal);
     }
 
     /** The options for a generated batch: {@code auto} (the default) follows the data's scale. */
@@ -54,12 +58,12 @@ public final class KernelChoice {
         Kernel chosen = kernel();
         if (chosen == Kernel.RELU) {
             requireNoBandwidth();
-            return AttentionOptions.relu();
+            return AttentionOptions.relu().causal(causal);
         }
         if (bandwidth == null || bandwidth.trim().equalsIgnoreCase(AUTO)) {
-            return AttentionOptions.bump(Bandwidths.relativeToKeys(batch, Bandwidths.DEFAULT_FACTOR));
+            return AttentionOptions.bump(Bandwidths.relativeToKeys(batch, Bandwidths.DEFAULT_FACTOR)).causal(causal);
         }
-        return AttentionOptions.bump(explicitBandwidth());
+        return AttentionOptions.bump(explicitBandwidth()).causal(causal);
     }
 
     /** Checks the choice before any work starts (unknown kernel, a bandwidth for relu, a bad number). */
@@ -71,9 +75,9 @@ public final class KernelChoice {
         }
     }
 
-    /** "relu", "bump", for results and charts; with {@link #bandwidthText()} for the bump's b. */
+    /** "relu", "bump", "causal relu", "causal bump", for results and charts; with {@link #bandwidthText()} for the bump's b. */
     String kernelId() {
-        return kernel().id();
+        return (causal ? "causal " : "") + kernel().id();
     }
 
     /** How b was chosen, for results files; null for relu. */

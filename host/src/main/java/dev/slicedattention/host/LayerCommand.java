@@ -44,6 +44,9 @@ final class LayerCommand implements Callable<Integer> {
     @Option(names = "--rope", description = "Rotary embedding on q and k, as the modules' use_rope=True.")
     boolean rope;
 
+    @Option(names = "--causal", description = "Causal attention: token t attends to tokens at positions <= t (not in the authors' modules).")
+    boolean causal;
+
     @Option(names = "--mask", paramLabel = "M.npy", description = "Padding mask [B, T]: 1 for tokens, 0 for padding (excluded as keys, output 0).")
     Path mask;
 
@@ -79,15 +82,15 @@ final class LayerCommand implements Callable<Integer> {
         if (heads < 1) {
             throw new InvalidInputException("--heads must be at least 1, got " + heads);
         }
-        Layer layer = Layer.read(weights, heads, Kernel.parse(kernel)).withRope(rope)
+        Layer layer = Layer.read(weights, heads, Kernel.parse(kernel)).withRope(rope).withCausal(causal)
                 .withHeadLayout(authorsHeadLayout ? HeadLayout.AUTHORS : HeadLayout.INTENDED);
         Tensor hidden = Tensor.readNpy(x);
         Tensor padding = mask == null ? null : Tensor.readNpy(mask);
         try (Backend opened = SlicedAttention.open(backend)) {
             Layer.Result result = layer.forward(opened, hidden, padding);
             result.output().writeNpy(out);
-            console.err().printf("layer: %s kernel, %d heads%s on %s (%s), output %s -> %s (dense %.1f ms, projection %.1f ms, "
-                            + "kernel %.1f ms)%n", layer.weights().kernel(), heads, rope ? " with RoPE" : "",
+            console.err().printf("layer: %s%s kernel, %d heads%s on %s (%s), output %s -> %s (dense %.1f ms, projection %.1f ms, "
+                            + "kernel %.1f ms)%n", causal ? "causal " : "", layer.weights().kernel(), heads, rope ? " with RoPE" : "",
                     opened.info().name(), opened.info().deviceName(), result.output().shapeText(), out,
                     result.denseNanos() / 1e6, result.projectionNanos() / 1e6, result.kernel().totalNanos() / 1e6);
         }

@@ -121,6 +121,25 @@ class AttendKernelOptionsTest {
         assertFalse(Files.exists(dir.resolve("o.npy")));
     }
 
+    @Test
+    void causalNeedsSelfAttentionAndMatchesTheReference() {
+        CliRun refused = CliRun.of(args("--causal"));
+        assertEquals(ExitCode.BAD_INPUT, refused.exitCode());
+        assertEquals("error: causal attention is self-attention: it needs m = n, got m = 20, n = 40", refused.errorLine());
+        AttentionBatch self = InputGenerator.GAUSSIAN.generate(new Shape(3, 40, 40, 6, 4), 4);
+        Npy.write(dir.resolve("q.npy"), new int[] {3, 40, 6}, self.q());
+        Npy.write(dir.resolve("k.npy"), new int[] {3, 40, 6}, self.k());
+        Npy.write(dir.resolve("v.npy"), new int[] {3, 40, 4}, self.v());
+        Npy.write(dir.resolve("t.npy"), new int[] {3, 6}, self.theta());
+        CliRun run = CliRun.of("attend", "--causal", "--kernel", "bump", "--bandwidth", "3", "--backend", "jvm-par",
+                "--q", path("q.npy"), "--k", path("k.npy"), "--v", path("v.npy"), "--theta", path("t.npy"), "--out", path("o.npy"));
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.err().contains("attend: causal bump kernel on jvm-par"), run.err());
+        AttentionBatch expected = self.withOptions(AttentionOptions.bump(3f).causal(true));
+        ErrorMetrics error = ErrorMetrics.compare(Npy.read(dir.resolve("o.npy")).data(), NaiveReference.attend(expected), expected);
+        assertTrue(error.relativeError() <= 1e-5, error.toString());
+    }
+
     /** Finite V whose result lies beyond float32: refused before anything is written (SPEC §6). */
     @Test
     void aResultBeyondFloat32IsRefusedAndNothingIsWritten() {

@@ -163,6 +163,9 @@ public final class AttentionBatch {
             throw new InvalidInputException("the bandwidth has " + bandwidths + " values; give one, or one per problem ("
                     + heads + ")");
         }
+        if (options.isCausal() && m != n) {
+            throw new InvalidInputException("causal attention is self-attention: it needs m = n, got m = " + m + ", n = " + n);
+        }
         checkLengths("key", options.keyLengths(), heads, n, "n");
         checkLengths("query", options.queryLengths(), heads, m, "m");
         return options;
@@ -216,6 +219,7 @@ public final class AttentionBatch {
     public float[] theta() { return theta; }
     public AttentionOptions options() { return options; }
     public Kernel kernel() { return options.kernel(); }
+    public boolean isCausal() { return options.isCausal(); }
 
     /** The bump's bandwidth b of problem p (the ReLU kernel has none). */
     public float bandwidth(int p) {

@@ -20,18 +20,20 @@ import java.util.Arrays;
  * {@link AttentionBatch}, which knows the shapes.
  */
 public final class AttentionOptions {
-    private static final AttentionOptions RELU = new AttentionOptions(Kernel.RELU, null, null, null);
+    private static final AttentionOptions RELU = new AttentionOptions(Kernel.RELU, null, null, null, false);
 
     private final Kernel kernel;
     private final float[] bandwidth;
     private final int[] keyLengths;
     private final int[] queryLengths;
+    private final boolean causal;
 
-    private AttentionOptions(Kernel kernel, float[] bandwidth, int[] keyLengths, int[] queryLengths) {
+    private AttentionOptions(Kernel kernel, float[] bandwidth, int[] keyLengths, int[] queryLengths, boolean causal) {
         this.kernel = kernel;
         this.bandwidth = bandwidth;
         this.keyLengths = keyLengths;
         this.queryLengths = queryLengths;
+        this.causal = causal;
     }
 
     /** The sliced ReLU kernel over every key and query: the default. */
@@ -54,7 +56,7 @@ public final class AttentionOptions {
                 throw new InvalidInputException(where + " must be a finite number > 0, got " + b);
             }
         }
-        return new AttentionOptions(Kernel.BUMP, bandwidth.clone(), null, null);
+        return new AttentionOptions(Kernel.BUMP, bandwidth.clone(), null, null, false);
     }
 
     /** The given kernel; {@code bandwidth} is required for {@link Kernel#BUMP} and must be null for {@link Kernel#RELU}. */
@@ -70,12 +72,20 @@ public final class AttentionOptions {
 
     /** These options with problem p using only its first {@code lengths[p]} keys (P values, each ≥ 1). */
     public AttentionOptions withKeyLengths(int... lengths) {
-        return new AttentionOptions(kernel, bandwidth, checkedLengths("key", lengths), queryLengths);
+        return new AttentionOptions(kernel, bandwidth, checkedLengths("key", lengths), queryLengths, causal);
     }
 
     /** These options with problem p computing only its first {@code lengths[p]} queries; the rest output 0. */
     public AttentionOptions withQueryLengths(int... lengths) {
-        return new AttentionOptions(kernel, bandwidth, keyLengths, checkedLengths("query", lengths));
+        return new AttentionOptions(kernel, bandwidth, keyLengths, checkedLengths("query", lengths), causal);
+    }
+
+    /**
+     * These options in causal mode (SPEC §5; self-attention, m = n): query i sees keys j ≤ i only,
+     * the ReLU kernel centres by the running mean of V_0..V_i and the bump divides by i + 1.
+     */
+    public AttentionOptions causal(boolean enabled) {
+        return new AttentionOptions(kernel, bandwidth, keyLengths, queryLengths, enabled);
     }
 
     private static int[] checkedLengths(String what, int[] lengths) {
@@ -96,6 +106,11 @@ public final class AttentionOptions {
 
     public Kernel kernel() {
         return kernel;
+    }
+
+    /** Whether query i sees keys j ≤ i only (SPEC §5). */
+    public boolean isCausal() {
+        return causal;
     }
 
     /** The bandwidths as given (1 or P values), or null for the ReLU kernel. */
@@ -139,7 +154,7 @@ public final class AttentionOptions {
 
     @Override
     public String toString() {
-        StringBuilder text = new StringBuilder(kernel.id());
+        StringBuilder text = new StringBuilder(causal ? "causal " + kernel.id() : kernel.id());
         if (bandwidth != null) {
             text.append(" b=").append(bandwidth.length == 1 ? Float.toString(bandwidth[0]) : Arrays.toString(bandwidth));
         }

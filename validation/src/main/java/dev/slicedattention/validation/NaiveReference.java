@@ -34,7 +34,11 @@ public final class NaiveReference {
                     : projectFrom(batch.k(), p * stride, n, batch.k(), p * stride, batch.theta(), p * d, d);
             double[] v = widen(batch.v(), p * stride * e, n * e);
             double width = batch.kernel() == Kernel.BUMP ? batch.bandwidth(p) : 0.0;
-            kernel(batch.kernel(), width, s, t, v, e, out, p * queryStride * e);
+            if (batch.isCausal()) {
+                causal(batch.kernel(), width, s, t, v, e, out, p * queryStride * e);
+            } else {
+                kernel(batch.kernel(), width, s, t, v, e, out, p * queryStride * e);
+            }
         }
         return out;
     }
@@ -71,6 +75,19 @@ public final class NaiveReference {
                     out[outRow + c] = denominator == 0.0 ? 0.0 : 2.0 * numerator[c] / denominator;
                 }
             }
+        }
+    }
+
+    /**
+     * The causal form (SPEC §5), literally: query i sees the first min(i + 1, n) keys, with their
+     * own mean (ReLU) and count (bump). O(m·n·e) like {@link #kernel}, which it calls per query.
+     */
+    public static void causal(Kernel kernel, double bandwidth, double[] s, double[] t, double[] v, int e,
+                              double[] out, int outOffset) {
+        for (int i = 0; i < s.length; i++) {
+            int visible = Math.min(i + 1, t.length);
+            kernel(kernel, bandwidth, new double[] {s[i]}, java.util.Arrays.copyOf(t, visible),
+                    java.util.Arrays.copyOf(v, visible * e), e, out, outOffset + i * e);
         }
     }
 

@@ -19,6 +19,12 @@ public final class LayerReference {
      */
     public static double[] forward(float[] x, int items, int tokens, LayerWeights weights, boolean rope,
                                    HeadLayout layout, float[] mask) {
+        return forward(x, items, tokens, weights, rope, layout, mask, false);
+    }
+
+    /** As above; with {@code causal}, token t attends to the real tokens at positions ≤ t (SPEC §5). */
+    public static double[] forward(float[] x, int items, int tokens, LayerWeights weights, boolean rope,
+                                   HeadLayout layout, float[] mask, boolean causal) {
         int heads = weights.heads(), hidden = weights.hidden(), d = weights.headDim();
         double[] q = new double[items * tokens * hidden], k = new double[q.length], v = new double[q.length];
         double[] row = new double[hidden];
@@ -68,7 +74,11 @@ public final class LayerReference {
                 }
                 double[] result = new double[length * d];
                 double bandwidth = weights.bandwidth() == null ? 0.0 : weights.bandwidth()[h];
-                NaiveReference.kernel(weights.kernel(), bandwidth, ps, pt, pv, d, result, 0);
+                if (causal) {
+                    NaiveReference.causal(weights.kernel(), bandwidth, ps, pt, pv, d, result, 0);
+                } else {
+                    NaiveReference.kernel(weights.kernel(), bandwidth, ps, pt, pv, d, result, 0);
+                }
                 for (int r = 0; r < length; r++) {
                     int t = order.token(b, r);
                     System.arraycopy(result, r * d, out, (b * tokens + t) * hidden + h * d, d);

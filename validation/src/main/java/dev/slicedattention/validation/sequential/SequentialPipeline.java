@@ -24,7 +24,11 @@ public final class SequentialPipeline {
     public static float[] forward(AttentionBatch batch, StageTimes times) {
         float[] out = new float[batch.outputLength()];
         for (int p = 0; p < batch.heads(); p++) {
-            forwardHead(batch, p, out, times);
+            if (batch.isCausal()) {
+                CausalPipeline.forwardHead(batch, p, out, times);
+            } else {
+                forwardHead(batch, p, out, times);
+            }
         }
         return out;
     }

@@ -15,6 +15,9 @@ public final class SequentialPipeline64 {
     private SequentialPipeline64() {}
 
     public static double[] forward(AttentionBatch batch) {
+        if (batch.isCausal()) {
+            return CausalPipeline.forward64(batch);
+        }
         int heads = batch.heads(), d = batch.d(), e = batch.e();
         boolean bump = batch.kernel() == Kernel.BUMP;
         double[] out = new double[heads * batch.m() * e];
@@ -82,6 +85,18 @@ public final class SequentialPipeline64 {
             }
         }
         return out;
+    }
+
+    /** Problem p's projections {s [M_p], t [L_p]} in float64 (the key-mean shift, or the given scalars widened). */
+    static double[][] projections(AttentionBatch batch, int p) {
+        int n = batch.keyLength(p), m = batch.queryLength(p), d = batch.d();
+        int keyRow = p * batch.n(), queryRow = p * batch.m();
+        if (batch.hasScalars()) {
+            return new double[][] {widen(batch.s(), queryRow, m), widen(batch.t(), keyRow, n)};
+        }
+        double[] centre = Projection.valueMean(batch.k(), keyRow, n, d);
+        return new double[][] {project(batch.q(), queryRow, m, d, batch.theta(), p * d, centre),
+                project(batch.k(), keyRow, n, d, batch.theta(), p * d, centre)};
     }
 
     private static double[] project(float[] matrix, int firstRow, int rows, int d, float[] theta,
