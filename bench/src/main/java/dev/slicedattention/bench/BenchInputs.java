@@ -20,12 +20,27 @@ public final class BenchInputs {
         return InputGenerator.GAUSSIAN.generate(new Shape(heads, n, n, d, e), SEED);
     }
 
-    /** The same inputs for {@code kernel}; the bump's b is {@link Bandwidths#DEFAULT_FACTOR} × the spread of the projected keys. */
-    public static AttentionBatch batch(int heads, int n, int d, int e, Kernel kernel) {
+    /** The kernels the forward suite knows: relu, bump, and their causal forms (SPEC §5). */
+    public static final java.util.List<String> KERNELS = java.util.List.of("relu", "bump", "causal-relu", "causal-bump");
+
+    /**
+     * The same inputs for a kernel of {@link #KERNELS}; the bump's b is {@link Bandwidths#DEFAULT_FACTOR}
+     * × the spread of the projected keys.
+     */
+    public static AttentionBatch batch(int heads, int n, int d, int e, String kernel) {
+        if (!KERNELS.contains(kernel)) {
+            throw new IllegalArgumentException("unknown kernel '" + kernel + "': choose one of " + KERNELS);
+        }
         AttentionBatch batch = batch(heads, n, d, e);
-        return kernel == Kernel.BUMP
-                ? batch.withOptions(AttentionOptions.bump(Bandwidths.relativeToKeys(batch, Bandwidths.DEFAULT_FACTOR)))
-                : batch;
+        boolean causal = kernel.startsWith("causal-");
+        AttentionOptions options = Kernel.parse(kernel.substring(causal ? 7 : 0)) == Kernel.BUMP
+                ? AttentionOptions.bump(Bandwidths.relativeToKeys(batch, Bandwidths.DEFAULT_FACTOR)) : AttentionOptions.relu();
+        return batch.withOptions(options.causal(causal));
+    }
+
+    /** The {@link #KERNELS} name of what {@code batch} computes. */
+    public static String kernelOf(AttentionBatch batch) {
+        return (batch.isCausal() ? "causal-" : "") + batch.kernel().id();
     }
 
     /** The installed backend called {@code name}, as {@link SlicedAttention#backends()} lists it. */

@@ -90,7 +90,8 @@ public final class BenchMain implements Callable<Integer> {
     List<Integer> sizes;
 
     @Option(names = "--kernels", split = ",", paramLabel = "KERNEL",
-            description = "Kernels of the forward suite: relu, bump (default: both; the bump's b is 0.5 x the spread of the projected keys).")
+            description = "Kernels of the forward suite: relu, bump, causal-relu, causal-bump (default: relu,bump; the bump's b is "
+                    + "0.5 x the spread of the projected keys).")
     List<String> kernels = List.of("relu", "bump");
 
     @Option(names = "--softmax-sizes", split = ",", paramLabel = "N",
@@ -156,7 +157,13 @@ public final class BenchMain implements Callable<Integer> {
         long start = System.nanoTime();
         List<String> names = backendNames();
         List<Suite> suites = this.suites != null ? this.suites : peers ? List.of() : List.of(Suite.values());
-        List<String> kernelIds = kernels.stream().map(k -> dev.slicedattention.validation.Kernel.parse(k).id()).distinct().toList();
+        for (String kernel : kernels) {
+            if (!BenchInputs.KERNELS.contains(kernel)) {
+                throw new CommandLine.ParameterException(new CommandLine(this),
+                        "unknown kernel '" + kernel + "' in --kernels; choose from " + BenchInputs.KERNELS);
+            }
+        }
+        List<String> kernelIds = kernels.stream().distinct().toList();
         String id = runId != null ? runId
                 : "bench-" + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now());
         Path folder = out.resolve(id);

@@ -153,7 +153,7 @@ public final class BenchReport {
                 e = s.e;
                 repeats = run.getParams().getMeasurement().getCount();
             }
-            String bandwidth = kernel.getKey().equals("bump")
+            String bandwidth = kernel.getKey().endsWith("bump")
                     ? String.format(Locale.ROOT, "%.1f x std of projected keys", Bandwidths.DEFAULT_FACTOR) : null;
             runsByKernel.put(kernel.getKey(), RunResults.of(runId, createdAt, "scripts/bench", machine, devices,
                     new RunConfig(List.copyOf(sizes), heads, d, e, repeats, backendNames, kernel.getKey(), bandwidth),

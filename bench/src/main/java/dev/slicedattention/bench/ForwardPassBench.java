@@ -8,7 +8,6 @@ import dev.slicedattention.timing.Stage;
 import dev.slicedattention.timing.StageTimes;
 import dev.slicedattention.validation.AttentionBatch;
 import dev.slicedattention.validation.Bandwidths;
-import dev.slicedattention.validation.Kernel;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -93,7 +92,10 @@ public class ForwardPassBench {
     @Param({"1"})
     public int heads;
 
-    /** The kernel: relu, or bump with b = {@link Bandwidths#DEFAULT_FACTOR} × the spread of the projected keys. */
+    /**
+     * The kernel: relu, bump (b = {@link Bandwidths#DEFAULT_FACTOR} × the spread of the projected keys), or
+     * either in causal mode ({@link BenchInputs#KERNELS}).
+     */
     @Param({"relu"})
     public String kernel;
 
@@ -102,7 +104,7 @@ public class ForwardPassBench {
 
     @Setup(Level.Trial)
     public void setUp() {
-        batch = BenchInputs.batch(heads, n, d, e, Kernel.parse(kernel));
+        batch = BenchInputs.batch(heads, n, d, e, kernel);
         handle = SlicedAttention.open(backend);
         long start = System.nanoTime();
         ForwardResult first = handle.run(batch);

@@ -71,7 +71,7 @@ public record Validation(String backend, int heads, int m, int n, int d, int e, 
         boolean pass = finite && metrics.relativeError() <= tolerance;
         return new Validation(backend.name(), batch.heads(), batch.m(), batch.n(), batch.d(), batch.e(),
                 firstCallMillis, setupMillis, metrics.relativeError(), metrics.maxAbsError(), tolerance,
-                RunRecord.REFERENCE_SEQUENTIAL, pass, batch.kernel().id());
+                RunRecord.REFERENCE_SEQUENTIAL, pass, BenchInputs.kernelOf(batch));
     }
 
     /** Whether this JVM was asked to check (the property is set). */

@@ -14,10 +14,11 @@ public final class SoftmaxReference {
         double[] logits = new double[n];
         double scale = 1.0 / Math.sqrt(d);
         for (int p = 0; p < heads; p++) {
-            for (int i = 0; i < m; i++) {
+            for (int i = 0; i < batch.queryLength(p); i++) {
+                int visible = visibleKeys(batch, p, i);
                 int queryRow = (p * m + i) * d;
                 double max = Double.NEGATIVE_INFINITY;
-                for (int j = 0; j < n; j++) {
+                for (int j = 0; j < visible; j++) {
                     int keyRow = (p * n + j) * d;
                     double dot = 0.0;
                     for (int k = 0; k < d; k++) {
@@ -28,7 +29,7 @@ public final class SoftmaxReference {
                 }
                 double sum = 0.0;
                 int outRow = (p * m + i) * e;
-                for (int j = 0; j < n; j++) {
+                for (int j = 0; j < visible; j++) {
                     double weight = Math.exp(logits[j] - max);
                     sum += weight;
                     int valueRow = (p * n + j) * e;
@@ -42,5 +43,14 @@ public final class SoftmaxReference {
             }
         }
         return out;
+    }
+
+    /**
+     * The keys query i of problem p sees: its first L_p, and with causal attention only j ≤ i (the
+     * masked softmax of decoders, the baseline of causal sliced attention). Shared with the backends.
+     */
+    public static int visibleKeys(AttentionBatch batch, int p, int i) {
+        int keys = batch.keyLength(p);
+        return batch.isCausal() ? Math.min(keys, i + 1) : keys;
     }
 }

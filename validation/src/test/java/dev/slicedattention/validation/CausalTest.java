@@ -93,6 +93,26 @@ class CausalTest {
                 "the float64 reference of the first tokens depends only on them");
     }
 
+    /** Masked softmax, the decoders' baseline: row i is the softmax over keys 0..i, on the float32 path and the reference. */
+    @Test
+    void causalSoftmaxSeesThePrefixOnly() {
+        AttentionBatch plain = InputGenerator.GAUSSIAN.generate(new Shape(2, 9, 9, 4, 3), 8);
+        AttentionBatch causal = plain.withOptions(AttentionOptions.relu().causal(true));
+        double[] reference = SoftmaxReference.attend(causal);
+        float[] fast = dev.slicedattention.validation.sequential.SequentialSoftmax.forward(causal);
+        for (int p = 0; p < 2; p++) {
+            for (int i = 0; i < 9; i++) {
+                AttentionBatch prefix = plain.withOptions(AttentionOptions.relu().withKeyLengths(i + 1, i + 1));
+                double[] expected = SoftmaxReference.attend(prefix);
+                for (int c = 0; c < 3; c++) {
+                    int at = (p * 9 + i) * 3 + c;
+                    assertEquals(expected[at], reference[at], 1e-12);
+                    assertEquals(expected[at], fast[at], 1e-5);
+                }
+            }
+        }
+    }
+
     @Test
     void causalNeedsSelfAttention() {
         AttentionBatch batch = InputGenerator.GAUSSIAN.generate(new Shape(1, 4, 5, 2, 2), 1);

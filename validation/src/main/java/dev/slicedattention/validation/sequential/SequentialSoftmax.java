@@ -1,6 +1,7 @@
 package dev.slicedattention.validation.sequential;
 
 import dev.slicedattention.validation.AttentionBatch;
+import dev.slicedattention.validation.SoftmaxReference;
 
 /**
  * Softmax attention (SPEC §5) as a single-threaded float32 loop, the baseline the sliced operator is
@@ -13,7 +14,7 @@ public final class SequentialSoftmax {
     public static float[] forward(AttentionBatch batch) {
         float[] out = new float[batch.outputLength()];
         for (int p = 0; p < batch.heads(); p++) {
-            for (int i = 0; i < batch.m(); i++) {
+            for (int i = 0; i < batch.queryLength(p); i++) {
                 queryRow(batch, p, i, new float[batch.n()], out);
             }
         }
@@ -29,8 +30,12 @@ public final class SequentialSoftmax {
         float[] q = batch.q(), k = batch.k(), v = batch.v();
         float scale = (float) (1.0 / Math.sqrt(d));
         int queryRow = (p * m + i) * d;
+        if (i >= batch.queryLength(p)) {
+            return; // a padded query outputs 0
+        }
+        int visible = SoftmaxReference.visibleKeys(batch, p, i);
         float max = Float.NEGATIVE_INFINITY;
-        for (int j = 0; j < n; j++) {
+        for (int j = 0; j < visible; j++) {
             int keyRow = (p * n + j) * d;
             float dot = 0.0f;
             for (int c = 0; c < d; c++) {
@@ -41,7 +46,7 @@ public final class SequentialSoftmax {
         }
         int outRow = (p * m + i) * e;
         float sum = 0.0f;
-        for (int j = 0; j < n; j++) {
+        for (int j = 0; j < visible; j++) {
             float weight = (float) Math.exp(logits[j] - max);
             sum += weight;
             int valueRow = (p * n + j) * e;
