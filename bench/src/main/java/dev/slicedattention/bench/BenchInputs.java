@@ -20,6 +20,39 @@ public final class BenchInputs {
         return InputGenerator.GAUSSIAN.generate(new Shape(heads, n, n, d, e), SEED);
     }
 
+    /** {@code count} Gaussian values times {@code scale}, from {@code seed}. */
+    public static float[] gaussian(int count, double scale, long seed) {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
+        float[] values = new float[count];
+        for (int i = 0; i < count; i++) {
+            values[i] = (float) (scale * random.nextGaussian());
+        }
+        return values;
+    }
+
+    /**
+     * Random weights of the authors' module (seeded; nn.Linear's 1/√fan-in scale): the ReLU module's MLP
+     * projection with mid = hidden, or the bump module's linear projection with b = 0.5 per head.
+     */
+    public static dev.slicedattention.validation.layer.LayerWeights layerWeights(Kernel kernel, int heads, int hidden) {
+        double scale = 1 / Math.sqrt(hidden);
+        int d = hidden / heads;
+        long seed = SEED;
+        dev.slicedattention.validation.projection.ScalarProjection projection = kernel == Kernel.RELU
+                ? new dev.slicedattention.validation.projection.MlpProjection(heads, d, hidden, gaussian(hidden * hidden, scale, seed++),
+                        gaussian(hidden, 0.1, seed++), gaussian(heads * hidden, scale, seed++), gaussian(heads, 0.1, seed++))
+                : new dev.slicedattention.validation.projection.LinearProjection(heads, d, gaussian(heads * hidden, scale, seed++), null);
+        float[] bandwidth = null;
+        if (kernel == Kernel.BUMP) {
+            bandwidth = new float[heads];
+            java.util.Arrays.fill(bandwidth, 0.5f);
+        }
+        return new dev.slicedattention.validation.layer.LayerWeights(hidden, heads, kernel,
+                gaussian(hidden * hidden, scale, seed++), gaussian(hidden, 0.1, seed++),
+                gaussian(hidden * hidden, scale, seed++), gaussian(hidden, 0.1, seed++),
+                gaussian(hidden * hidden, scale, seed++), gaussian(hidden, 0.1, seed++), projection, bandwidth);
+    }
+
     /** The kernels the forward suite knows: relu, bump, and their causal forms (SPEC §5). */
     public static final java.util.List<String> KERNELS = java.util.List.of("relu", "bump", "causal-relu", "causal-bump");
 

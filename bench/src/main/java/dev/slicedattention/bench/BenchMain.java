@@ -44,7 +44,7 @@ import picocli.CommandLine.Option;
 public final class BenchMain implements Callable<Integer> {
     /** The three suites, by the name used in options and file names. */
     enum Suite {
-        forward(ForwardPassBench.class), softmax(SoftmaxBench.class), roof(MemoryRoofBench.class);
+        forward(ForwardPassBench.class), softmax(SoftmaxBench.class), roof(MemoryRoofBench.class), layer(LayerBench.class);
 
         final Class<?> benchClass;
 
@@ -71,7 +71,7 @@ public final class BenchMain implements Callable<Integer> {
     List<String> backends;
 
     @Option(names = "--suites", split = ",", paramLabel = "SUITE",
-            description = "Which of forward, softmax, roof (default: all; with --peers: none unless given).")
+            description = "Which of forward, softmax, roof, layer (default: forward, softmax, roof; with --peers: none unless given).")
     List<Suite> suites;
 
     @Option(names = "--peers", description = "End to end against peers: the same .npy files through scripts/sliced-attention "
@@ -93,6 +93,10 @@ public final class BenchMain implements Callable<Integer> {
             description = "Kernels of the forward suite: relu, bump, causal-relu, causal-bump (default: relu,bump; the bump's b is "
                     + "0.5 x the spread of the projected keys).")
     List<String> kernels = List.of("relu", "bump");
+
+    @Option(names = "--layer-sizes", split = ",", paramLabel = "T",
+            description = "Tokens T of the layer suite, B = 1, hidden 256, 4 heads, both kernels (default: 65536,1048576).")
+    List<Integer> layerSizes = List.of(65536, 1 << 20);
 
     @Option(names = "--softmax-sizes", split = ",", paramLabel = "N",
             description = "n for softmax (default 64,256,1024,4096; --quick 64,256,1024).")
@@ -156,7 +160,8 @@ public final class BenchMain implements Callable<Integer> {
     public Integer call() throws IOException, RunnerException {
         long start = System.nanoTime();
         List<String> names = backendNames();
-        List<Suite> suites = this.suites != null ? this.suites : peers ? List.of() : List.of(Suite.values());
+        List<Suite> suites = this.suites != null ? this.suites : peers ? List.of()
+                : List.of(Suite.forward, Suite.softmax, Suite.roof);
         for (String kernel : kernels) {
             if (!BenchInputs.KERNELS.contains(kernel)) {
                 throw new CommandLine.ParameterException(new CommandLine(this),
@@ -191,6 +196,10 @@ public final class BenchMain implements Callable<Integer> {
         if (suites.contains(Suite.roof)) {
             heapBytes = Math.max(heapBytes, 2 * 3 * MinBytes.WORD * roof);
         }
+        if (suites.contains(Suite.layer)) {
+            // X, q, k, v, the output and its per-problem copy: ~9 float arrays of T × 256, and jvm-par's tables.
+            heapBytes = Math.max(heapBytes, 40L * 256 * layerSizes.stream().mapToInt(Integer::intValue).max().orElse(0));
+        }
         List<String> jvmArgs = forkJvmArgs(validationDir, heapBytes >> 20);
         stderr.printf("bench: run %s into %s%n  backends %s; forward n %s; softmax n %s; d=%d e=%d P=%d; roof %d floats%n"
                         + "  forked JVMs: %s%n", id, folder.toAbsolutePath(), names, forwardSizes, softmaxN, d, e, heads, roof,
@@ -217,6 +226,7 @@ public final class BenchMain implements Callable<Integer> {
                 case softmax -> options.param("n", strings(softmaxN)).param("d", "" + d).param("e", "" + e)
                         .param("heads", "" + heads);
                 case roof -> options.param("length", "" + roof);
+                case layer -> options.param("tokens", strings(layerSizes)).param("kernel", "relu", "bump");
             }
             stderr.printf("bench: %s (%s) ...%n", suite, suite.benchClass.getSimpleName());
             Collection<RunResult> runs = new Runner(options.build(),
@@ -225,6 +235,7 @@ public final class BenchMain implements Callable<Integer> {
                 case forward -> forwardSizes.size() * kernelIds.size();
                 case softmax -> softmaxN.size();
                 case roof -> 2;
+                case layer -> layerSizes.size() * 2;
             };
             if (runs.size() < expected) {
                 failed += expected - runs.size();

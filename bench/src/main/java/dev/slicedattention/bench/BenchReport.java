@@ -131,6 +131,8 @@ public final class BenchReport {
             recordsByKernel.put(kernel, forwardRecords(runs, infos, checks, softmaxMillis, roofs, entries));
         }
 
+        layerEntries(results.getOrDefault(BenchMain.Suite.layer, List.of()), roofs, entries);
+
         MachineInfo machine = MachineInfo.detect(tornadoVersion);
         BenchSummary summary = new BenchSummary(runId, createdAt, machine, entries);
         List<DeviceInfo> devices = new ArrayList<>();
@@ -160,6 +162,38 @@ public final class BenchReport {
                     kernel.getValue(), List.of()));
         }
         return new BenchReport(runId, summary, runsByKernel, roofs);
+    }
+
+    /**
+     * The layer suite's entries: the whole call and its dense part, projection and kernel, ms per call
+     * from the aux counters, with the bytes each must move at least (read X and write q, k, v for the
+     * dense part; read q and k and write s and t for the projection; the forward pass for the kernel).
+     * d = e = hidden / heads, n = m = T, P = heads.
+     */
+    private static void layerEntries(Collection<RunResult> runs, Map<String, double[]> roofs, List<BenchEntry> entries) {
+        for (RunResult run : runs) {
+            BenchmarkParams params = run.getParams();
+            String backend = params.getParam("backend"), kernel = params.getParam("kernel");
+            int tokens = Integer.parseInt(params.getParam("tokens")), hidden = Integer.parseInt(params.getParam("hidden"));
+            int heads = Integer.parseInt(params.getParam("heads")), d = hidden / heads;
+            Map<String, Result> secondary = run.getSecondaryResults();
+            double calls = secondary.containsKey("calls") ? secondary.get("calls").getScore() : 0;
+            String name = name(params);
+            double word = MinBytes.WORD;
+            double[] bytes = {
+                    word * 4.0 * tokens * hidden,                                   // dense: X in, q, k, v out
+                    word * (2.0 * tokens * hidden + 2.0 * tokens * heads),          // projection: q, k in, s, t out
+                    MinBytes.forward(heads, tokens, tokens, d, d)};                 // kernel
+            String[] stages = {"layerDense", "layerProjection", "layerKernel"};
+            String[] counters = {"denseNs", "projectionNs", "kernelNs"};
+            entries.add(entry(name, backend, "layer", tokens, d, d, heads, run.getPrimaryResult().getScore(),
+                    bytes[0] + bytes[1] + bytes[2], roofs, kernel));
+            for (int i = 0; i < stages.length; i++) {
+                Result counter = secondary.get(counters[i]);
+                double millis = calls > 0 && counter != null ? counter.getScore() / calls / 1e6 : 0.0;
+                entries.add(entry(name, backend, stages[i], tokens, d, d, heads, millis, bytes[i], roofs, kernel));
+            }
+        }
     }
 
     /** The records (and summary entries) of one kernel's forward runs, with speedups over that kernel's jvm-seq. */
@@ -310,6 +344,24 @@ public final class BenchReport {
             }
             appendColumns(text, rows);
         }
+        List<BenchEntry> layer = summary.entries().stream().filter(x -> x.stage().equals("layer")).toList();
+        if (!layer.isEmpty()) {
+            text.append("\nlayer (B = 1, the authors' module; dense = q, k, v = X·Wᵀ + b), ms per call; dense and projection "
+                    + "also in GFLOP/s\n");
+            List<List<String>> rows = new ArrayList<>();
+            rows.add(List.of("backend", "kernel", "T", "total", "dense", "projection", "kernel stage"));
+            for (BenchEntry x : layer) {
+                int hidden = x.d() * x.heads();
+                double denseFlops = 2.0 * 3 * x.n() * (double) hidden * hidden;
+                double projectionFlops = x.kernel() != null && x.kernel().equals("relu")
+                        ? 2.0 * 2 * x.n() * ((double) hidden * hidden + (double) hidden * x.heads())   // the MLP, mid = hidden
+                        : 2.0 * 2 * x.n() * (double) hidden * x.heads();                          // the linear map
+                rows.add(List.of(x.backend(), String.valueOf(x.kernel()), sizeText(x.n()), ms(x.millis()),
+                        layerCell(x, "layerDense", denseFlops), layerCell(x, "layerProjection", projectionFlops),
+                        layerCell(x, "layerKernel", 0)));
+            }
+            appendColumns(text, rows);
+        }
         List<BenchEntry> softmax = summary.entries().stream().filter(x -> x.stage().equals("softmax")).toList();
         if (!softmax.isEmpty()) {
             text.append("\nsoftmax attention (the crossover baseline), ms per call\n");
@@ -327,6 +379,18 @@ public final class BenchReport {
             appendColumns(text, rows);
         }
         return text.toString();
+    }
+
+    /** "123 (45 GFLOP/s, 12%)": a layer part's ms, its compute rate when {@code flops} > 0, and its memory-roof fraction. */
+    private String layerCell(BenchEntry total, String stage, double flops) {
+        return summary.entries().stream()
+                .filter(x -> x.stage().equals(stage) && x.backend().equals(total.backend()) && x.n() == total.n()
+                        && java.util.Objects.equals(x.kernel(), total.kernel()))
+                .findFirst().map(x -> ms(x.millis())
+                        + (flops > 0 && x.millis() > 0 ? String.format(Locale.ROOT, " (%.1f GFLOP/s", flops / (x.millis() / 1e3) / 1e9)
+                                + (x.roofFraction() == null ? ")" : String.format(Locale.ROOT, ", %.0f%% of memory roof)", 100 * x.roofFraction()))
+                                : x.roofFraction() == null ? "" : String.format(Locale.ROOT, " (%.0f%%)", 100 * x.roofFraction())))
+                .orElse("-");
     }
 
     private Optional<Double> fraction(RunRecord r, String stage, String kernel) {

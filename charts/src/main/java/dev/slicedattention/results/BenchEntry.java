@@ -40,7 +40,8 @@ public record BenchEntry(
 
     /** The stage names a bench entry may carry. */
     public static final java.util.List<String> STAGES = java.util.List.of(
-            "projection", "sort", "prefixSum", "rank", "combine", "forward", "softmax", "copyRoof", "triadRoof");
+            "projection", "sort", "prefixSum", "rank", "combine", "forward", "softmax", "copyRoof", "triadRoof",
+            "layer", "layerDense", "layerProjection", "layerKernel");
 
     /** Whether this entry measures a memory roof rather than a pipeline stage. */
     public boolean roofProbe() {

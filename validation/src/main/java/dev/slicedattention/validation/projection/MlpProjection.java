@@ -8,15 +8,41 @@ import org.apache.commons.numbers.gamma.Erf;
  * x·Φ(x) = x/2·(1 + erf(x/√2)) (PyTorch's default, not the tanh approximation). Their dropout
  * between the two layers is inactive at inference.
  */
-public record MlpProjection(int heads, int dim, int mid, float[] w1, float[] b1, float[] w2, float[] b2)
-        implements ScalarProjection {
+public final class MlpProjection implements ScalarProjection {
     private static final double INV_SQRT2 = 0.7071067811865476;
 
-    public MlpProjection {
+    private final int heads, dim, mid;
+    private final float[] w1, b1, w2, b2;
+    /** W1 transposed [H·d, mid]: the first layer's inner loop then updates all mid units (see LayerMath.linearRow). */
+    private final float[] w1T;
+
+    public MlpProjection(int heads, int dim, int mid, float[] w1, float[] b1, float[] w2, float[] b2) {
         LinearProjection.Shapes.require("proj_layer.0.weight", w1, mid, heads * dim);
         LinearProjection.Shapes.require("proj_layer.0.bias", b1, mid);
         LinearProjection.Shapes.require("proj_layer.3.weight", w2, heads, mid);
         LinearProjection.Shapes.require("proj_layer.3.bias", b2, heads);
+        this.heads = heads;
+        this.dim = dim;
+        this.mid = mid;
+        this.w1 = w1;
+        this.b1 = b1;
+        this.w2 = w2;
+        this.b2 = b2;
+        this.w1T = dev.slicedattention.validation.layer.LayerMath.transpose(w1, mid, heads * dim);
+    }
+
+    @Override
+    public int heads() {
+        return heads;
+    }
+
+    @Override
+    public int dim() {
+        return dim;
+    }
+
+    public int mid() {
+        return mid;
     }
 
     @Override
@@ -33,12 +59,17 @@ public record MlpProjection(int heads, int dim, int mid, float[] w1, float[] b1,
     public void scalars(double[] x, double[] hidden, double[] out) {
         int width = heads * dim;
         for (int j = 0; j < mid; j++) {
-            double sum = b1[j];
-            int row = j * width;
-            for (int k = 0; k < width; k++) {
-                sum += w1[row + k] * x[k];
+            hidden[j] = b1[j];
+        }
+        for (int k = 0; k < width; k++) {
+            double xk = x[k];
+            int row = k * mid;
+            for (int j = 0; j < mid; j++) {
+                hidden[j] += xk * w1T[row + j];
             }
-            hidden[j] = gelu(sum);
+        }
+        for (int j = 0; j < mid; j++) {
+            hidden[j] = gelu(hidden[j]);
         }
         for (int h = 0; h < heads; h++) {
             double sum = b2[h];
