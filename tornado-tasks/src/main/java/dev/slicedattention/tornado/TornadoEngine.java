@@ -2,6 +2,7 @@ package dev.slicedattention.tornado;
 
 import dev.slicedattention.BackendInfo;
 import dev.slicedattention.error.DeviceFailureException;
+import dev.slicedattention.error.InvalidInputException;
 import dev.slicedattention.Tensor;
 import dev.slicedattention.spi.BackendEngine;
 import dev.slicedattention.spi.OffHeapFloats;
@@ -12,6 +13,7 @@ import dev.slicedattention.tornado.graphs.ForwardPlan;
 import dev.slicedattention.tornado.graphs.ProblemParameters;
 import dev.slicedattention.tornado.graphs.SoftmaxPlan;
 import dev.slicedattention.validation.AttentionBatch;
+import dev.slicedattention.validation.AttentionOptions;
 import dev.slicedattention.validation.Kernel;
 import dev.slicedattention.validation.Shape;
 import dev.slicedattention.validation.sequential.PrefixSums;
@@ -63,6 +65,7 @@ public final class TornadoEngine implements BackendEngine {
 
     @Override
     public float[] forward(AttentionBatch batch, StageTimes times) {
+        refuseCausal(batch.options());
         Shape shape = new Shape(batch.heads(), batch.m(), batch.n(), batch.d(), batch.e());
         float[][] heap = {batch.q(), batch.k(), batch.v(), batch.theta()};
         long start = System.nanoTime();
@@ -77,6 +80,7 @@ public final class TornadoEngine implements BackendEngine {
      */
     @Override
     public float[] forward(TensorBatch batch, StageTimes times) {
+        refuseCausal(batch.options());
         Shape shape = new Shape(batch.heads(), batch.m(), batch.n(), batch.d(), batch.e());
         Tensor[] tensors = {batch.q(), batch.k(), batch.v(), batch.theta()};
         FloatArray[] callers = new FloatArray[tensors.length];
@@ -101,6 +105,14 @@ public final class TornadoEngine implements BackendEngine {
         ProblemParameters problems = ProblemParameters.of(batch.options(), batch.heads(), batch.m(), batch.n(), scales);
         times.add(Stage.PROJECTION, System.nanoTime() - start);
         return forward(shape, batch.options().kernel(), callers, heap, problems, times, batch.toString());
+    }
+
+    /** Causal mode (SPEC §5) has no device kernels yet: refused by name rather than computed as if bidirectional. */
+    private void refuseCausal(AttentionOptions options) {
+        if (options.isCausal()) {
+            throw new InvalidInputException("causal mode is not implemented on " + info.name()
+                    + " (TornadoVM) yet: run it on jvm-seq or jvm-par");
+        }
     }
 
     private static float largestMagnitude(float[] values, int from, int count) {

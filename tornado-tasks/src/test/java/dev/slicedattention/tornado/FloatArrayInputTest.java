@@ -15,8 +15,10 @@ import dev.slicedattention.spi.TensorBatch;
 import dev.slicedattention.timing.StageTimes;
 import dev.slicedattention.tornado.graphs.ForwardPlan;
 import dev.slicedattention.validation.AttentionBatch;
+import dev.slicedattention.validation.AttentionOptions;
 import dev.slicedattention.validation.ErrorMetrics;
 import dev.slicedattention.validation.InputGenerator;
+import dev.slicedattention.validation.Kernel;
 import dev.slicedattention.validation.NaiveReference;
 import dev.slicedattention.validation.Shape;
 import dev.slicedattention.validation.TolerancePolicy;
@@ -65,6 +67,42 @@ class FloatArrayInputTest {
         ErrorMetrics metrics = ErrorMetrics.compare(refilled, NaiveReference.attend(second), second);
         assertTrue(TolerancePolicy.BLOCKED_FLOAT32.accepts(metrics, SHAPE.n()), metrics::toString);
         assertArrayEquals(tornado.engine().forward(second, new StageTimes()), refilled);
+    }
+
+    /**
+     * The bump and ragged lengths on FloatArray inputs: the engine computes ν from the caller's V
+     * over each problem's first L_p rows, and the result is the heap path's, bit for bit; new
+     * lengths and bandwidths on the same arrays reuse the plan.
+     */
+    @Test
+    void optionsOnFloatArrayInputsMatchTheHeapPath() {
+        AttentionBatch batch = InputGenerator.HEAVY_TAILED.generate(SHAPE, 12);
+        FloatArray[] arrays = {FloatArray.fromArray(batch.q()), FloatArray.fromArray(batch.k()),
+                FloatArray.fromArray(batch.v()), FloatArray.fromArray(batch.theta())};
+        AttentionOptions[] options = {AttentionOptions.bump(2.0f, 0.7f).withKeyLengths(1000, 17).withQueryLengths(3, 300),
+                AttentionOptions.bump(0.5f).withKeyLengths(400, 1000), AttentionOptions.relu().withQueryLengths(300, 1)};
+        ForwardPlan bumpPlan = null;
+        for (AttentionOptions option : options) {
+            TensorBatch tensors = TensorBatch.of(TornadoTensors.wrap(arrays[0], SHAPE.heads(), SHAPE.m(), SHAPE.d()),
+                    TornadoTensors.wrap(arrays[1], SHAPE.heads(), SHAPE.n(), SHAPE.d()),
+                    TornadoTensors.wrap(arrays[2], SHAPE.heads(), SHAPE.n(), SHAPE.e()),
+                    TornadoTensors.wrap(arrays[3], SHAPE.heads(), SHAPE.d()), option);
+            StageTimes times = new StageTimes();
+            float[] actual = tornado.engine().forward(tensors, times);
+            ForwardPlan plan = tornado.engine().lastPlan();
+            assertSame(arrays[2], plan.input(2));
+            if (option.kernel() == Kernel.BUMP) {
+                if (bumpPlan != null) {
+                    assertSame(bumpPlan, plan, "new lengths and bandwidths rebuilt the plan");
+                    assertEquals(0, times.setupNanos());
+                }
+                bumpPlan = plan;
+            }
+            AttentionBatch heap = batch.withOptions(option);
+            assertArrayEquals(tornado.engine().forward(heap, new StageTimes()), actual, option.toString());
+            ErrorMetrics metrics = ErrorMetrics.compare(actual, NaiveReference.attend(heap), heap);
+            assertTrue(TolerancePolicy.BLOCKED_FLOAT32.accepts(metrics, SHAPE.n()), () -> option + ": " + metrics);
+        }
     }
 
     @Test

@@ -8,6 +8,7 @@ import dev.slicedattention.SlicedAttention;
 import dev.slicedattention.Tensor;
 import dev.slicedattention.timing.StageTimes;
 import dev.slicedattention.validation.AttentionBatch;
+import dev.slicedattention.validation.AttentionOptions;
 import dev.slicedattention.validation.ErrorMetrics;
 import dev.slicedattention.validation.InputGenerator;
 import dev.slicedattention.validation.Shape;
@@ -47,6 +48,27 @@ class SoftmaxAndGalleryTest {
         }
     }
 
+    /**
+     * Ragged (key and query lengths) and causal softmax against the float64 reference, which
+     * honours both (SoftmaxReference.visibleKeys); padded query rows are 0.
+     */
+    @Test
+    void softmaxHonoursLengthsAndCausality() {
+        Shape shape = new Shape(2, 40, 40, 8, 4);
+        AttentionBatch plain = InputGenerator.GAUSSIAN.generate(shape, 13);
+        try (TornadoEngine engine = TornadoTestDevice.open()) {
+            for (boolean causal : new boolean[] {false, true}) {
+                AttentionBatch batch = plain.withOptions(AttentionOptions.relu().withKeyLengths(40, 9).withQueryLengths(25, 40).causal(causal));
+                float[] out = engine.softmax(batch);
+                ErrorMetrics metrics = ErrorMetrics.compare(out, SoftmaxReference.attend(batch), batch);
+                assertTrue(metrics.relativeError() <= 1e-5, () -> batch + ": " + metrics);
+                for (int i = 25 * 4; i < 40 * 4; i++) {
+                    assertEquals(0.0f, out[i], "padded query row of problem 0");
+                }
+            }
+        }
+    }
+
     /** The same through the public API: the backend is found by name and its softmax has the [P, m, e] shape. */
     @Test
     void softmaxThroughTheBackend() {
@@ -62,8 +84,9 @@ class SoftmaxAndGalleryTest {
     }
 
     /**
-     * With the gallery folder set, a forward pass writes one non-empty OpenCL C file per stage graph.
-     * n = 1025 pads to 2048 slots, more than one local sort block, so the global sort pass runs too.
+     * With the gallery folder set, a forward pass writes one non-empty OpenCL C file per stage graph,
+     * and a bump pass adds its own files where its kernels differ (the sort is shared). n = 1025
+     * pads to 2048 slots, more than one local sort block, so the global sort pass runs too.
      */
     @Test
     void forwardWritesOneKernelFilePerStage(@TempDir Path dir) throws IOException {
@@ -71,7 +94,9 @@ class SoftmaxAndGalleryTest {
         System.setProperty(TornadoEngine.KERNEL_DIR_PROPERTY, dir.toString());
         try (TornadoEngine engine = TornadoTestDevice.open()) {
             Shape shape = new Shape(1, 7, 1025, 8, 4);
-            engine.forward(InputGenerator.GAUSSIAN.generate(shape, 5), new StageTimes());
+            AttentionBatch batch = InputGenerator.GAUSSIAN.generate(shape, 5);
+            engine.forward(batch, new StageTimes());
+            engine.forward(batch.withOptions(AttentionOptions.bump(1.5f)), new StageTimes());
         } finally {
             if (previous == null) {
                 System.clearProperty(TornadoEngine.KERNEL_DIR_PROPERTY);
@@ -79,7 +104,8 @@ class SoftmaxAndGalleryTest {
                 System.setProperty(TornadoEngine.KERNEL_DIR_PROPERTY, previous);
             }
         }
-        List<String> expected = List.of("combine.cl", "prefix-sum.cl", "projection.cl", "rank.cl", "sort-global.cl", "sort-local.cl");
+        List<String> expected = List.of("combine-bump.cl", "combine.cl", "prefix-sum-bump.cl", "prefix-sum.cl", "projection-bump.cl",
+                "projection.cl", "rank-bump.cl", "rank.cl", "sort-global.cl", "sort-local.cl");
         try (Stream<Path> files = Files.list(dir)) {
             assertEquals(expected, files.map(f -> f.getFileName().toString()).sorted().toList());
         }
@@ -89,7 +115,11 @@ class SoftmaxAndGalleryTest {
         }
         // Each stage's file holds that stage's kernels: one per task of its graph.
         assertEquals(6, count(dir.resolve("projection.cl")), "projection kernels");
-        assertEquals(5, count(dir.resolve("prefix-sum.cl")), "prefix-sum kernels");
+        assertEquals(6, count(dir.resolve("prefix-sum.cl")), "prefix-sum kernels");
+        assertEquals(4, count(dir.resolve("projection-bump.cl")), "bump projection kernels");
+        assertEquals(5, count(dir.resolve("prefix-sum-bump.cl")), "bump prefix-sum kernels");
+        assertTrue(Files.readString(dir.resolve("prefix-sum-bump.cl")).contains("compensatedAddBack"));
+        assertTrue(Files.readString(dir.resolve("rank-bump.cl")).contains("windows"));
     }
 
     private static long count(Path file) throws IOException {

@@ -37,12 +37,13 @@ import uk.ac.manchester.tornado.api.types.arrays.TornadoNativeArray;
  * task graphs, one per stage, built and JIT-compiled once and then executed call after call.
  *
  * <pre>
- *                ReLU                                             bump
- *   projection   Q, K, V, θ, lengths, factors in (every call)    the same without μ̂
- *                → s, keys, index, μ̂ (6 kernels)                 (4 kernels)
- *   sort-local   bitonic passes in local memory (KernelContext)  1 kernel, executed repeatedly
- *   sort-global  one bitonic pass over global memory             1 kernel, executed repeatedly
- *   prefix-sum   σ, gather, block totals, offsets, add-back      the same, float-float (hi + lo)
+ *                ReLU                                            bump
+ *   projection   Q, K, V, θ, lengths, factors in (every call)    the same, compensated dot
+ *                → s, keys, index, μ̂ (6 kernels)                 products, no μ̂ (4 kernels)
+ *   sort-local   bitonic passes in local memory (KernelContext): 1 kernel, executed repeatedly (both)
+ *   sort-global  one bitonic pass over global memory: 1 kernel, executed repeatedly (both)
+ *   prefix-sum   σ, gather, block totals, offsets, add-back, δ   the same without δ, float-float
+ *                (6 kernels)                                     hi + lo tables (5 kernels)
  *   rank         binary search: r                                window: l, r, h
  *   combine      2ν·N/Z, output out (every call)                 ν·(below + above)/L
  * </pre>
@@ -60,11 +61,14 @@ import uk.ac.manchester.tornado.api.types.arrays.TornadoNativeArray;
  * covers all P problems. ν is capped at 2^126 on the device so that 1/ν stays a normal float (a
  * subnormal might be flushed to 0): |V/ν| is then below 4 rather than 2, which changes nothing.
  *
- * <p>The bump's prefix-sum and combine graphs are compiled with {@link #EXACT_OPENCL_FLAGS} instead
- * of TornadoVM's default {@code -cl-mad-enable -cl-fast-relaxed-math -w}: their float-float
- * arithmetic (TwoSum, hi − hi + lo − lo) must not be reassociated (see
- * {@link CompensatedPrefixSumKernels}). TornadoVM's PTX backend emits PTX itself and its JIT
- * options do not reassociate, so PTX keeps its defaults.
+ * <p>The bump's projection, prefix-sum and combine graphs are compiled with
+ * {@link #EXACT_OPENCL_FLAGS} instead of TornadoVM's default
+ * {@code -cl-mad-enable -cl-fast-relaxed-math -w}: their float-float arithmetic (compensated dot
+ * products, TwoSum scans, (hi − hi) + (lo − lo) window differences) must not be reassociated (see
+ * {@link CompensatedPrefixSumKernels}). The ReLU's graphs keep the defaults: nothing in them relies
+ * on rounding as written. The flags are per graph: a graph selected with {@code withGraph} takes
+ * plan-wide settings for itself alone. TornadoVM's PTX backend emits PTX itself, and PTX's JIT
+ * options ({@code CU_JIT_*}) include nothing that reassociates, so PTX keeps its defaults.
  *
  * <p>Residency: every graph after the first takes the device arrays it needs, and those later
  * graphs need, with {@code consumeFromDevice} and hands them on with {@code persistOnDevice}.
@@ -193,8 +197,13 @@ public final class ForwardPlan implements AutoCloseable {
                     .task("valuePartials", ProjectionKernels::scaledColumnPartials, v, lengths, factors, valuePartials, n, e, chunks)
                     .task("valueMean", ProjectionKernels::meansOfPartials, valuePartials, lengths, mu, e, chunks);
         }
-        projection.task("queries", ProjectionKernels::projectQueries, q, theta, centre, s, m, d)
-                .task("keys", ProjectionKernels::projectKeys, k, theta, centre, lengths, keys, index, n, paddedN, d);
+        if (bump) {
+            projection.task("queries", ProjectionKernels::projectQueriesCompensated, q, theta, centre, s, m, d)
+                    .task("keys", ProjectionKernels::projectKeysCompensated, k, theta, centre, lengths, keys, index, n, paddedN, d);
+        } else {
+            projection.task("queries", ProjectionKernels::projectQueries, q, theta, centre, s, m, d)
+                    .task("keys", ProjectionKernels::projectKeys, k, theta, centre, lengths, keys, index, n, paddedN, d);
+        }
         // What the sort graphs carry through unchanged for the stages after them.
         Object[] sortCarry = bump ? new Object[] {keys, index, s, v, lengths, factors}
                 : new Object[] {keys, index, s, v, mu, lengths, factors};
@@ -237,20 +246,22 @@ public final class ForwardPlan implements AutoCloseable {
                     .transferToHost(DataTransferMode.EVERY_EXECUTION, out);
         } else {
             IntArray rank = new IntArray(heads * m);
-            kernelBytes = bytesWithHeaders(rank, mu, valuePartials);
-            prefix.transferToDevice(DataTransferMode.FIRST_EXECUTION, sigma, rows, totals, sums)
+            FloatArray shift = new FloatArray(heads * e);
+            kernelBytes = bytesWithHeaders(rank, mu, valuePartials, shift);
+            prefix.transferToDevice(DataTransferMode.FIRST_EXECUTION, sigma, rows, totals, sums, shift)
                     .task("scale", GatherKernels::scale, keys, lengths, sigma, paddedN)
                     .task("gather", GatherKernels::gather, v, mu, keys, index, sigma, lengths, factors, rows, n, paddedN, e)
                     .task("blockTotals", PrefixSumKernels::blockTotals, rows, totals, n, blocks, width)
                     .task("blockOffsets", PrefixSumKernels::blockOffsets, totals, heads, blocks, width)
                     .task("addBack", PrefixSumKernels::addBack, rows, totals, sums, n, blocks, width)
-                    .persistOnDevice(keys, s, sigma, sums, lengths, factors);
-            ranking.consumeFromDevice(keys, s, sigma, sums, lengths, factors)
+                    .task("residualMeans", CombineKernels::residualMeans, sums, lengths, shift, n, e)
+                    .persistOnDevice(keys, s, sigma, sums, shift, lengths, factors);
+            ranking.consumeFromDevice(keys, s, sigma, sums, shift, lengths, factors)
                     .transferToDevice(DataTransferMode.FIRST_EXECUTION, rank)
                     .task("rank", RankKernels::ranks, s, keys, lengths, rank, m, paddedN)
-                    .persistOnDevice(s, rank, sigma, sums, lengths, factors);
-            combine.consumeFromDevice(s, rank, sigma, sums, lengths, factors)
-                    .task("combine", CombineKernels::combine, s, rank, sigma, sums, lengths, factors, out, m, n, e)
+                    .persistOnDevice(s, rank, sigma, sums, shift, lengths, factors);
+            combine.consumeFromDevice(s, rank, sigma, sums, shift, lengths, factors)
+                    .task("combine", CombineKernels::combine, s, rank, sigma, sums, shift, lengths, factors, out, m, n, e)
                     .transferToHost(DataTransferMode.EVERY_EXECUTION, out);
         }
         deviceBytes = kernelBytes + bytesWithHeaders(q, k, v, theta, lengths, factors, centre, keyPartials, s, keys, index,
@@ -265,9 +276,11 @@ public final class ForwardPlan implements AutoCloseable {
         plan = new TornadoExecutionPlan(graphs);
         plan.withDevice(device).withGridScheduler(grid).withProfiler(ProfilerMode.SILENT);
         if (bump) {
-            // Per graph: a selected graph's compiler flags are its own (TornadoExecutor.selectGraph).
+            // Per graph: while a graph is selected, plan-wide settings apply to it alone (TornadoExecutor.selectGraph).
+            plan.withGraph(PROJECTION).withCompilerFlags(TornadoVMBackendType.OPENCL, EXACT_OPENCL_FLAGS);
             plan.withGraph(PREFIX).withCompilerFlags(TornadoVMBackendType.OPENCL, EXACT_OPENCL_FLAGS);
             plan.withGraph(COMBINE).withCompilerFlags(TornadoVMBackendType.OPENCL, EXACT_OPENCL_FLAGS);
+            plan.withAllGraphs();
         }
     }
 
@@ -409,7 +422,9 @@ public final class ForwardPlan implements AutoCloseable {
     private TornadoProfilerResult run(int graph, Stage stage, StageTimes times) {
         boolean first = !compiled[graph];
         StdoutCapture capture = first && kernelDir != null ? StdoutCapture.start() : null;
+        plan.withGraph(graph);
         if (capture != null) {
+            // After selecting the graph: plan-wide settings apply to the selected graph only (or to all when none is).
             plan.withPrintKernel();
         }
         long start = System.nanoTime();

@@ -17,8 +17,9 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  * {@code PrefixSums.scaleOf}): dividing by a power of two is exact, the operator is unchanged when s
  * and τ are scaled together, and τ̂·U stays far from float32 overflow and underflow whatever the
  * input's scale. ν is the value scale the host computed (SPEC §6; {@code factors} = [ν | 1/ν | b],
- * P values each): V·(1/ν) is exact and below 2 in magnitude, so no sum of up to 2^31 rows can
- * overflow, whatever V's scale; the combine multiplies by ν at the very end.
+ * P values each; ν is at most 2^126 so that 1/ν is a normal float): V·(1/ν) is exact and below 4
+ * in magnitude, so no sum of up to 2^31 rows can overflow, whatever V's scale; the combine
+ * multiplies by ν at the very end.
  *
  * <p>Ragged batches: rows k ≥ L_p (the sorted padding) are written as zeros, so the scans need no
  * lengths and every prefix from row L_p on equals the total over the real keys.
