@@ -53,20 +53,26 @@ public record ErrorMetrics(double maxAbsError, double referenceMax, double value
         return new ErrorMetrics(maxAbs, refMax, valueScale, spec, relative, worst);
     }
 
-    /** The root mean square of V − μ over all heads, μ per head, in float64. */
+    /**
+     * The root mean square of V − μ over every problem's real keys (its first L_p; padding rows may
+     * hold anything and must not raise the error floor), μ per problem, in float64.
+     */
     public static double centredValueRms(AttentionBatch batch) {
         int n = batch.n(), e = batch.e();
         double sumSquares = 0.0;
+        long count = 0;
         for (int p = 0; p < batch.heads(); p++) {
-            double[] mu = NaiveReference.columnMean(NaiveReference.widen(batch.v(), p * n * e, n * e), n, e);
-            for (int j = 0; j < n; j++) {
+            int keys = batch.keyLength(p);
+            double[] mu = NaiveReference.columnMean(NaiveReference.widen(batch.v(), p * n * e, keys * e), keys, e);
+            for (int j = 0; j < keys; j++) {
                 int row = (p * n + j) * e;
                 for (int c = 0; c < e; c++) {
                     double centred = batch.v()[row + c] - mu[c];
                     sumSquares += centred * centred;
                 }
             }
+            count += (long) keys * e;
         }
-        return Math.sqrt(sumSquares / ((double) batch.heads() * n * e));
+        return Math.sqrt(sumSquares / count);
     }
 }

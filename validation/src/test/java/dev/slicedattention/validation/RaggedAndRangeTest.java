@@ -66,6 +66,19 @@ class RaggedAndRangeTest {
         }
     }
 
+    /** Padding holding huge values must not raise the error floor of a ragged check (it once did). */
+    @Test
+    void paddingDoesNotWidenTheErrorFloor() {
+        AttentionBatch plain = InputGenerator.GAUSSIAN.generate(new Shape(1, 8, 20, 3, 2), 3);
+        float[] v = plain.v().clone();
+        for (int i = 10 * 2; i < v.length; i++) {
+            v[i] = 1e30f;
+        }
+        AttentionOptions tenKeys = AttentionOptions.relu().withKeyLengths(10);
+        AttentionBatch padded = new AttentionBatch(1, 8, 20, 3, 2, plain.q(), plain.k(), v, plain.theta()).withOptions(tenKeys);
+        assertEquals(ErrorMetrics.centredValueRms(plain.withOptions(tenKeys)), ErrorMetrics.centredValueRms(padded), 0.0);
+    }
+
     /** A ragged problem equals the truncated problem run alone (μ, the centre and the bump's divisor use L_p). */
     @Test
     void raggedProblemEqualsTheTruncatedOne() {
