@@ -35,9 +35,10 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Writes a run's report: the five charts (PNG + SVG) and one self-contained {@code index.html}
- * (inline CSS, no script, no network) into the run's results folder; and the comparison of
- * several runs into a folder of its own. Every file is written atomically.
+ * Writes a run's report: the five charts (PNG + SVG), one self-contained {@code index.html}
+ * (inline CSS, no script, no network) and the kernel gallery {@code kernels.html}
+ * ({@link KernelGallery}) into the run's results folder; and the comparison of several runs into a
+ * folder of its own. Every file is written atomically.
  */
 public final class ReportWriter {
     public static final String INDEX_HTML = "index.html";
@@ -88,6 +89,7 @@ public final class ReportWriter {
                         "Queries per second each stage alone would sustain on each backend, at the largest n the "
                                 + "backends share: the stage with the shortest bar is the one that limits the pass."));
 
+        Path gallery = KernelGallery.write(folder, results);
         Optional<BenchSection> bench = benchSection(folder);
         StringBuilder html = new StringBuilder(64 * 1024);
         String title = "Sliced ReLU attention — run " + nonBlank(results.runId(), "(no id)");
@@ -97,10 +99,8 @@ public final class ReportWriter {
         headline(html, results);
 
         html.append("<nav><strong>Contents:</strong> <a href=\"#charts\">charts</a> · <a href=\"#table\">results table</a>"
-                + " · <a href=\"#machine\">machine and devices</a>");
-        if (!results.kernels().isEmpty()) {
-            html.append(" · <a href=\"#kernels\">device kernels</a>");
-        }
+                + " · <a href=\"#machine\">machine and devices</a> · <a href=\"#kernels\">kernels</a>"
+                + " · <a href=\"").append(Html.href(gallery.getFileName().toString())).append("\">kernel gallery</a>");
         if (bench.isPresent()) {
             html.append(" · <a href=\"#bench\">stage efficiency</a>");
         }
@@ -120,8 +120,14 @@ public final class ReportWriter {
         devices(html, results.devices());
         config(html, results);
 
+        html.append("<h2 id=\"kernels\">Kernels</h2>\n<p><a href=\"").append(Html.href(gallery.getFileName().toString()))
+                .append("\"><strong>The kernel gallery</strong></a>: stage by stage, each kernel's Java beside the device code "
+                        + "it became, with the sequential twin and this run's figures for the stage.");
+        if (results.kernels().isEmpty()) {
+            html.append(" This run had no device, so the gallery shows the Java side and says how to get the device code.");
+        }
+        html.append("</p>\n");
         if (!results.kernels().isEmpty()) {
-            html.append("<h2 id=\"kernels\">Device kernels</h2>\n");
             kernels(html, folder, results.kernels());
         }
         bench.ifPresent(section -> html.append(section.html()));
@@ -610,7 +616,7 @@ public final class ReportWriter {
         return value == null || value.isBlank() ? fallback : value;
     }
 
-    private static final String CSS = """
+    static final String CSS = """
             :root { color-scheme: light; }
             body { margin: 0; background: #f6f7f9; color: #1d232b;
                    font: 15px/1.5 "DejaVu Sans", "Segoe UI", Helvetica, Arial, sans-serif; }

@@ -110,6 +110,21 @@ public final class ResultsIO {
         return Files.isRegularFile(file) ? readJson(file, PeerResults.class, "peers comparison") : null;
     }
 
+    /**
+     * The launch records a backend wrote beside its kernel dumps ({@code kernelsFolder/launches.json},
+     * see {@link KernelLaunch}); empty when there is none.
+     *
+     * @throws ResultsFileException naming the file when it is malformed
+     */
+    public static List<KernelLaunch> readKernelLaunches(Path kernelsFolder) throws ResultsFileException {
+        Path file = kernelsFolder.resolve(KernelLaunch.FILE);
+        if (!Files.isRegularFile(file)) {
+            return List.of();
+        }
+        KernelLaunch[] launches = readJson(file, KernelLaunch[].class, "kernel launches");
+        return List.of(launches);
+    }
+
     /** The CSV text for the given records: a header line and one line per record (RFC 4180 quoting). */
     public static String toCsv(List<RunRecord> runs) {
         StringBuilder csv = new StringBuilder(String.join(",", CSV_COLUMNS)).append('\n');

@@ -24,7 +24,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Loads the report in headless Chromium: a screenshot of the page, and — through a copy of the
  * page with a tiny script that writes each image's naturalWidth into the DOM — a check that no
- * image is broken. Skipped where /usr/bin/chromium is not installed.
+ * image is broken; and the kernel gallery, through a copy with a probe script: no script error, no
+ * console error, no network request, every code block highlighted. Skipped where /usr/bin/chromium
+ * is not installed.
  */
 class ChromiumReportTest {
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
@@ -42,6 +44,42 @@ class ChromiumReportTest {
               pre.textContent = 'IMAGES[' + lines.join(';') + ']';
               document.body.appendChild(pre);
             });
+            </script>
+            """;
+
+    /**
+     * Put first into the gallery's head: records script errors, failed or blocked loads, console
+     * errors and every resource the page fetched, and writes them with the highlighter's result
+     * into the DOM once the page has loaded.
+     */
+    private static final String GALLERY_PROBE = """
+            <script>
+            (function () {
+              var errors = [];
+              window.addEventListener('error', function (e) {
+                errors.push('error: ' + (e.message || (e.target && (e.target.src || e.target.href)) || 'unknown'));
+              }, true);
+              window.addEventListener('unhandledrejection', function (e) { errors.push('rejection: ' + e.reason); });
+              document.addEventListener('securitypolicyviolation', function (e) {
+                errors.push('blocked: ' + e.blockedURI + ' (' + e.violatedDirective + ')');
+              });
+              var original = console.error;
+              console.error = function () {
+                errors.push('console.error: ' + Array.prototype.join.call(arguments, ' '));
+                original.apply(console, arguments);
+              };
+              window.addEventListener('load', function () {
+                var resources = performance.getEntriesByType('resource').map(function (r) { return r.name; });
+                var pre = document.createElement('pre');
+                pre.id = 'gallery-probe';
+                pre.textContent = 'ERRORS[' + errors.join(';') + '] RESOURCES[' + resources.join(';') + '] HIGHLIGHTED['
+                    + document.documentElement.getAttribute('data-highlighted') + '] BLOCKS['
+                    + document.querySelectorAll('code[data-lang]').length + '] TOKENS['
+                    + document.querySelectorAll('span.ln span.token').length + '] LINES['
+                    + document.querySelectorAll('span.ln').length + ']';
+                document.body.appendChild(pre);
+              });
+            })();
             </script>
             """;
 
@@ -86,6 +124,47 @@ class ChromiumReportTest {
         assertEquals(1200, image.getWidth());
         int colours = ImageChecks.distinctColours(image, 0, 0, image.getWidth(), image.getHeight());
         assertTrue(colours > 50, "the page shows text and charts, " + colours + " colours");
+    }
+
+    @Test
+    void theKernelGalleryRendersWithoutErrorsOrNetworkRequests() throws Exception {
+        assumeTrue(Files.isExecutable(CHROMIUM),
+                "headless Chromium is not installed at /usr/bin/chromium (apt-get install chromium); browser check skipped");
+        for (boolean device : List.of(true, false)) {
+            Path folder = tmp.resolve(device ? "device" : "jvm");
+            Files.createDirectories(folder);
+            Path gallery = KernelGalleryTest.writeRun(folder,
+                    device ? KernelGalleryTest.withDevice(folder) : KernelGalleryTest.withoutDevice());
+            String html = Files.readString(gallery, StandardCharsets.UTF_8);
+            String head = "<head>\n<meta charset=\"utf-8\">\n";
+            assertTrue(html.contains(head));
+            Path probe = folder.resolve("kernels-probe.html");
+            Files.writeString(probe, html.replace(head, head + GALLERY_PROBE), StandardCharsets.UTF_8);
+
+            String dom = run(List.of("--virtual-time-budget=10000", "--dump-dom", probe.toUri().toString()));
+            Matcher m = Pattern.compile("<pre id=\"gallery-probe\">ERRORS\\[(.*?)\\] RESOURCES\\[(.*?)\\] HIGHLIGHTED\\[(\\d+)\\] "
+                    + "BLOCKS\\[(\\d+)\\] TOKENS\\[(\\d+)\\] LINES\\[(\\d+)\\]</pre>", Pattern.DOTALL).matcher(dom);
+            assertTrue(m.find(), "the probe wrote its line into the DOM; got: " + abbreviate(dom));
+            assertEquals("", m.group(1), "no script error, failed load or console error");
+            assertEquals("", m.group(2), "no network request, not even for a local file");
+            int blocks = Integer.parseInt(m.group(4));
+            assertTrue(blocks > 40, blocks + " code blocks");
+            assertEquals(blocks, Integer.parseInt(m.group(3)), "the highlighter coloured every block");
+            assertTrue(Integer.parseInt(m.group(5)) > 1000, "tokens coloured: " + m.group(5));
+            assertTrue(Integer.parseInt(m.group(6)) > 500, "lines kept: " + m.group(6));
+            if (device) {
+                assertTrue(dom.contains("__kernel</span>") || dom.contains(">__kernel<"), "the OpenCL keywords are highlighted");
+            }
+        }
+        Path folder = tmp.resolve("device");
+        Path shot = Path.of("target", "report-preview", "gallery-screenshot.png").toAbsolutePath();
+        Files.createDirectories(shot.getParent());
+        Files.deleteIfExists(shot);
+        run(List.of("--window-size=1500,2400", "--hide-scrollbars", "--virtual-time-budget=5000",
+                "--screenshot=" + shot, folder.resolve(KernelGallery.FILE).toUri().toString()));
+        BufferedImage image = ImageIO.read(shot.toFile());
+        assertNotNull(image);
+        assertTrue(ImageChecks.distinctColours(image, 0, 0, image.getWidth(), image.getHeight()) > 50, "the page shows code in colour");
     }
 
     private String run(List<String> arguments) throws IOException, InterruptedException {

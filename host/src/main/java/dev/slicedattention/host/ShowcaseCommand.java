@@ -2,6 +2,7 @@ package dev.slicedattention.host;
 
 import dev.slicedattention.Backend;
 import dev.slicedattention.BackendInfo;
+import dev.slicedattention.report.KernelGallery;
 import dev.slicedattention.report.ReportWriter;
 import dev.slicedattention.results.DeviceInfo;
 import dev.slicedattention.results.KernelDump;
@@ -30,7 +31,7 @@ import picocli.CommandLine.Option;
 @Command(name = "showcase", mixinStandardHelpOptions = true,
         description = "Every backend over a sweep of sizes: validated against the float64 reference, timed per stage, "
                 + "compared with softmax attention; prints a table and writes results/<run-id>/ with results.json, "
-                + "results.csv, charts (PNG + SVG) and index.html. The default sweep takes about two minutes on a 2-core laptop.",
+                + "results.csv, charts (PNG + SVG), index.html and the kernel gallery kernels.html. The default sweep takes about two minutes on a 2-core laptop.",
         footer = {"%nExamples:",
                 "  scripts/sliced-attention showcase",
                 "  scripts/sliced-attention showcase --sizes 2^10..2^16 --backends jvm-par,tornado:0:0",
@@ -163,6 +164,9 @@ final class ShowcaseCommand implements Callable<Integer> {
             }
             console.out().println("results: " + folder.resolve(ResultsIO.RESULTS_JSON));
             console.out().println("report:  " + index);
+            console.out().println("gallery: " + index.resolveSibling(KernelGallery.FILE)
+                    + (dumps.isEmpty() ? " (the Java kernels and their sequential twins; with a TornadoVM device, the code it generated beside them)"
+                    : " (each kernel's Java beside the device code it became)"));
             long failed = records.stream().filter(r -> !r.pass()).count();
             console.out().println(failed == 0 ? "PASS: every result validated."
                     : "FAIL: " + failed + " of " + records.size() + " results exceeded their tolerance.");

@@ -71,6 +71,12 @@ class ShowcaseCommandTest {
         List<String> csv = Files.readAllLines(folder.resolve(ResultsIO.RESULTS_CSV));
         assertEquals(1 + results.runs().size(), csv.size());
         assertTrue(Files.size(folder.resolve("index.html")) > 0);
+        // The kernel gallery, without a device: the Java kernels and twins, and how to get the device column.
+        String gallery = Files.readString(folder.resolve("kernels.html"));
+        assertTrue(gallery.contains("No device code in this run") && gallery.contains("TORNADOVM_HOME"));
+        assertTrue(gallery.contains("ProjectionKernels") && gallery.contains("PrefixSums"));
+        assertTrue(Files.readString(folder.resolve("index.html")).contains("href=\"kernels.html\""));
+        assertTrue(run.out().contains("gallery: " + folder.resolve("kernels.html")), run.out());
         try (Stream<Path> files = Files.list(folder)) {
             long charts = files.filter(f -> f.toString().endsWith(".png")).count();
             assertTrue(charts >= 4, "charts: " + charts);
@@ -79,9 +85,11 @@ class ShowcaseCommandTest {
 
         // chart re-renders from results.json alone.
         Files.delete(folder.resolve("index.html"));
+        Files.delete(folder.resolve("kernels.html"));
         CliRun chart = CliRun.of("chart", folder.toString());
         assertEquals(0, chart.exitCode(), chart.err());
         assertTrue(Files.exists(folder.resolve("index.html")));
+        assertTrue(Files.exists(folder.resolve("kernels.html")), "chart re-renders the gallery too");
 
         // Two folders make a comparison in a new folder.
         CliRun second = CliRun.of("showcase", "--sizes", "64", "--dim", "8", "--value-dim", "4", "--repeats", "1",
