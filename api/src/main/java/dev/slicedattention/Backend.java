@@ -38,6 +38,12 @@ public final class Backend implements AutoCloseable {
         this.engine = engine;
     }
 
+    /** The engine, for {@link Layer}'s use of an engine's own layer path ({@link BackendEngine#layer}). */
+    BackendEngine engine() {
+        ensureOpen();
+        return engine;
+    }
+
     /** The backend and device this handle runs on. */
     public BackendInfo info() {
         return engine.info();

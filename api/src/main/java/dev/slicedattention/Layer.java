@@ -1,6 +1,7 @@
 package dev.slicedattention;
 
 import dev.slicedattention.error.InvalidInputException;
+import dev.slicedattention.spi.BackendEngine;
 import dev.slicedattention.timing.StageTimes;
 import dev.slicedattention.validation.AttentionBatch;
 import dev.slicedattention.validation.AttentionOptions;
@@ -11,7 +12,9 @@ import dev.slicedattention.validation.layer.Rope;
 import dev.slicedattention.validation.layer.TokenOrder;
 import dev.slicedattention.validation.projection.HeadLayout;
 import dev.slicedattention.validation.weights.WeightsFile;
+import dev.slicedattention.validation.OutputRange;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.stream.IntStream;
 
 /**
@@ -25,10 +28,13 @@ import java.util.stream.IntStream;
  * }
  * }</pre>
  *
- * <p>The dense stages — q, k, v = X·Wᵀ + b, the rotary embedding and the learned scalar projection
- * (the ReLU module's MLP, the bump module's linear map) — run on the JVM, in parallel over tokens,
- * float64 accumulation rounded once to float32. The kernel stage (sort, prefix sums, ranks, combine)
- * runs on the backend, one problem per (item, head), from the projected scalars. A padding mask is
+ * <p>A backend whose engine has its own layer path ({@link BackendEngine#layer}: TornadoVM) computes
+ * the whole layer there, dense stages and projection on the device. Otherwise (the JVM backends,
+ * and the twin of the device path) the dense stages — q, k, v = X·Wᵀ + b, the rotary embedding and
+ * the learned scalar projection (the ReLU module's MLP, the bump module's linear map) — run on the
+ * JVM, in parallel over tokens, float64 accumulation rounded once to float32, and the kernel stage
+ * (sort, prefix sums, ranks, combine) runs on the backend, one problem per (item, head), from the
+ * projected scalars. A padding mask is
  * turned into ragged lengths ({@link TokenOrder}): padded tokens are no keys, and their outputs are 0.
  *
  * <p>Head layout: by default each token's own H·d vector feeds the projection; {@link #withHeadLayout}
@@ -115,9 +121,27 @@ public final class Layer {
         x.requireFinite("X");
         TokenOrder order = TokenOrder.of(mask == null ? null : mask.data(), items, tokens);
         float[] input = x.data();
+        int problems = items * heads;
+        AttentionOptions options = (weights.kernel() == Kernel.BUMP
+                ? AttentionOptions.bump(perProblem(weights.bandwidth(), items)) : AttentionOptions.relu()).causal(causal);
+        if (mask != null) {
+            // Real tokens first in every problem: the mask becomes ragged lengths (SPEC §4).
+            int[] lengths = order.problemLengths(heads);
+            options = options.withKeyLengths(lengths).withQueryLengths(lengths);
+        }
+
+        // An engine with its own layer path (TornadoVM: the whole layer on the device) computes it all.
+        StageTimes engineTimes = new StageTimes();
+        Optional<BackendEngine.LayerRun> engineRun = backend.engine().layer(weights, rope, layout, input, items, tokens, order,
+                options, engineTimes);
+        if (engineRun.isPresent()) {
+            float[] out = engineRun.get().output();
+            OutputRange.requireFinite(out, items, tokens, hidden);
+            return new Result(Tensor.wrap(out, items, tokens, hidden), engineRun.get().denseNanos(),
+                    engineRun.get().projectionNanos(), engineTimes);
+        }
 
         long start = System.nanoTime();
-        int problems = items * heads;
         float[] q = new float[problems * tokens * d], k = new float[q.length], v = new float[q.length];
         Rope rotation = rope ? new Rope(tokens, d) : null;
         IntStream.range(0, items * tokens).parallel().forEach(row -> {
@@ -132,17 +156,12 @@ public final class Layer {
         float[] s = project(q, items, tokens), t = project(k, items, tokens);
         long projected = System.nanoTime();
 
-        AttentionOptions options = (weights.kernel() == Kernel.BUMP
-                ? AttentionOptions.bump(perProblem(weights.bandwidth(), items)) : AttentionOptions.relu()).causal(causal);
         AttentionBatch batch;
         if (mask == null) {
             batch = AttentionBatch.ofScalars(problems, tokens, tokens, d, s, t, v, options);
         } else {
-            // Real tokens first in every problem: the mask becomes ragged lengths (SPEC §4).
-            int[] lengths = order.problemLengths(heads);
             batch = AttentionBatch.ofScalars(problems, tokens, tokens, d, reorder(s, order, heads, tokens, 1),
-                    reorder(t, order, heads, tokens, 1), reorder(v, order, heads, tokens, d),
-                    options.withKeyLengths(lengths).withQueryLengths(lengths));
+                    reorder(t, order, heads, tokens, 1), reorder(v, order, heads, tokens, d), options);
         }
         ForwardResult result = backend.run(batch);
         float[] attended = result.output().data();

@@ -3,6 +3,11 @@ package dev.slicedattention.spi;
 import dev.slicedattention.BackendInfo;
 import dev.slicedattention.timing.StageTimes;
 import dev.slicedattention.validation.AttentionBatch;
+import dev.slicedattention.validation.AttentionOptions;
+import dev.slicedattention.validation.layer.LayerWeights;
+import dev.slicedattention.validation.layer.TokenOrder;
+import dev.slicedattention.validation.projection.HeadLayout;
+import java.util.Optional;
 
 /**
  * An opened backend: runs forward passes on validated batches. It may hold device resources
@@ -25,6 +30,26 @@ public interface BackendEngine extends AutoCloseable {
      */
     default float[] forward(TensorBatch batch, StageTimes times) {
         return forward(batch.toHeap(), times);
+    }
+
+    /**
+     * What an engine's own layer path returned: the output [B, T, hidden] (padded tokens' rows 0), and
+     * the time of the dense stage (q, k, v, RoPE) and of the learned scalar projection.
+     */
+    record LayerRun(float[] output, long denseNanos, long projectionNanos) {}
+
+    /**
+     * The attention layer ({@link dev.slicedattention.Layer}) computed by this engine from end to end
+     * — for a device, the dense stages and the learned projection on the device, chained with the
+     * kernel stage — or empty when the engine has no such path (the default): the layer then runs its
+     * dense stages and the projection on the JVM and calls {@link #forward(AttentionBatch, StageTimes)}
+     * with the scalars given. X [B, T, hidden] has been checked; {@code order} is the mask's token order
+     * and {@code options} carry the kernel, the bandwidth per problem b·H + h and, with a mask, the
+     * lengths. The kernel stage's times go to {@code times}.
+     */
+    default Optional<LayerRun> layer(LayerWeights weights, boolean rope, HeadLayout layout, float[] x, int items, int tokens,
+                                     TokenOrder order, AttentionOptions options, StageTimes times) {
+        return Optional.empty();
     }
 
     /** The softmax-attention baseline output [P, m, e], flat (θ unused). */

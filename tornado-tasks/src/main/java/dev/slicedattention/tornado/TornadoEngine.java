@@ -10,6 +10,7 @@ import dev.slicedattention.spi.TensorBatch;
 import dev.slicedattention.timing.StageTimes;
 import dev.slicedattention.timing.Stage;
 import dev.slicedattention.tornado.graphs.ForwardPlan;
+import dev.slicedattention.tornado.graphs.LayerFront;
 import dev.slicedattention.tornado.graphs.ProblemParameters;
 import dev.slicedattention.tornado.graphs.SoftmaxPlan;
 import dev.slicedattention.validation.AttentionBatch;
@@ -17,7 +18,11 @@ import dev.slicedattention.validation.AttentionOptions;
 import dev.slicedattention.validation.Kernel;
 import dev.slicedattention.validation.Shape;
 import dev.slicedattention.validation.sequential.PrefixSums;
+import dev.slicedattention.validation.layer.LayerWeights;
+import dev.slicedattention.validation.layer.TokenOrder;
+import dev.slicedattention.validation.projection.HeadLayout;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -40,12 +45,19 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
  */
 public final class TornadoEngine implements BackendEngine {
     public static final String KERNEL_DIR_PROPERTY = "sliced.attention.kernelDir";
+    /**
+     * {@code host} makes {@link #layer} decline, so that the layer runs its dense stages and projection
+     * on the JVM and only the kernel stage here (given scalars): the twin of the device front, for
+     * tests and comparisons. Read when the engine opens; anything else (the default) is the device path.
+     */
+    public static final String LAYER_PATH_PROPERTY = "sliced.attention.tornado.layer";
     static final int CACHED_SHAPES = 2;
 
     private final TornadoDevice device;
     private final BackendInfo info;
     /** Device bytes this engine's plans may hold together: TornadoVM's limit for the process, or the device's memory if less. */
     private final long memoryBudget;
+    private final boolean deviceLayer = !"host".equals(System.getProperty(LAYER_PATH_PROPERTY));
     private final Map<PlanKey, ForwardPlan> plans = new LinkedHashMap<>(4, 0.75f, true);
     private SoftmaxPlan softmax;
     private ForwardPlan lastPlan;
@@ -67,11 +79,14 @@ public final class TornadoEngine implements BackendEngine {
     public float[] forward(AttentionBatch batch, StageTimes times) {
         refuseCausal(batch.options());
         Shape shape = new Shape(batch.heads(), batch.m(), batch.n(), batch.d(), batch.e());
-        float[][] heap = {batch.q(), batch.k(), batch.v(), batch.theta()};
+        // A batch with given scalars (a learned projection, the layer) starts at the SCALARS front.
+        ForwardPlan.Source source = batch.hasScalars() ? ForwardPlan.Source.SCALARS : ForwardPlan.Source.THETA;
+        float[][] heap = batch.hasScalars() ? new float[][] {batch.s(), batch.t(), batch.v()}
+                : new float[][] {batch.q(), batch.k(), batch.v(), batch.theta()};
         long start = System.nanoTime();
         ProblemParameters problems = ProblemParameters.of(batch);
         times.add(Stage.PROJECTION, System.nanoTime() - start);
-        return forward(shape, batch.kernel(), new FloatArray[heap.length], heap, problems, times, batch.toString());
+        return forward(shape, batch.kernel(), source, new FloatArray[heap.length], heap, problems, times, batch.toString());
     }
 
     /**
@@ -104,7 +119,68 @@ public final class TornadoEngine implements BackendEngine {
         }
         ProblemParameters problems = ProblemParameters.of(batch.options(), batch.heads(), batch.m(), batch.n(), scales);
         times.add(Stage.PROJECTION, System.nanoTime() - start);
-        return forward(shape, batch.options().kernel(), callers, heap, problems, times, batch.toString());
+        return forward(shape, batch.options().kernel(), ForwardPlan.Source.THETA, callers, heap, problems, times, batch.toString());
+    }
+
+    /**
+     * The attention layer on the device from end to end: one LAYER plan ({@link LayerFront}) per weights,
+     * rope, head layout and shape, X and the mask order sent on every call, and only the kernel stage's
+     * output [B·H, T, d] back; the last step — heads concatenated into [B, T, hidden] and the mask
+     * order undone, padded rows 0 — is a host copy, like the JVM path's.
+     */
+    @Override
+    public Optional<LayerRun> layer(LayerWeights weights, boolean rope, HeadLayout layout, float[] x, int items, int tokens,
+                                    TokenOrder order, AttentionOptions options, StageTimes times) {
+        if (!deviceLayer) {
+            return Optional.empty();
+        }
+        refuseCausal(options);
+        requireOpen();
+        int heads = weights.heads(), d = weights.headDim(), hidden = weights.hidden(), problems = items * heads;
+        LayerFront.Config config = new LayerFront.Config(weights, rope, layout);
+        Shape shape = new Shape(problems, tokens, tokens, d, d);
+        PlanKey key = new PlanKey(shape, weights.kernel(), ForwardPlan.Source.LAYER, new FloatArray[0], config);
+        ForwardPlan plan = plans.get(key);
+        String problem = "the " + weights.kernel() + " layer on X [" + items + ", " + tokens + ", " + hidden + "]";
+        float[] attended;
+        long[] front = new long[2];
+        try {
+            if (plan == null) {
+                long start = System.nanoTime();
+                plan = new ForwardPlan(new LayerFront(config, items, tokens), device, kernelDir());
+                plansBuilt++;
+                makeRoom(plan.deviceBytes(), true);
+                plans.put(key, plan);
+                times.addSetup(System.nanoTime() - start);
+            }
+            lastPlan = plan;
+            int[] positions = new int[items * tokens];
+            for (int b = 0; b < items; b++) {
+                for (int r = 0; r < tokens; r++) {
+                    positions[b * tokens + r] = order.token(b, r);
+                }
+            }
+            float[] ones = new float[problems];
+            java.util.Arrays.fill(ones, 1.0f);   // ν is computed on the device from V
+            attended = plan.forwardLayer(x, positions, ProblemParameters.of(options, problems, tokens, tokens, ones), times, front);
+        } catch (RuntimeException failed) {
+            if (plan != null) {
+                plans.remove(key);
+                plan.abandon();
+            }
+            throw translate(failed, problem);
+        }
+        long start = System.nanoTime();
+        float[] out = new float[items * tokens * hidden];
+        // [B·H, T, d] in mask order back to [B, T, H·d]; padded tokens' rows stay 0.
+        for (int p = 0; p < problems; p++) {
+            int item = p / heads, h = p - item * heads;
+            for (int r = 0; r < order.length(item); r++) {
+                System.arraycopy(attended, (p * tokens + r) * d, out, (item * tokens + order.token(item, r)) * hidden + h * d, d);
+            }
+        }
+        times.add(Stage.TRANSFER_OUT, System.nanoTime() - start);
+        return Optional.of(new LayerRun(out, front[0], front[1]));
     }
 
     /** Causal mode (SPEC §5) has no device kernels yet: refused by name rather than computed as if bidirectional. */
@@ -123,15 +199,15 @@ public final class TornadoEngine implements BackendEngine {
         return largest;
     }
 
-    private float[] forward(Shape shape, Kernel kernel, FloatArray[] callers, float[][] heap, ProblemParameters problems,
-                            StageTimes times, String problem) {
+    private float[] forward(Shape shape, Kernel kernel, ForwardPlan.Source source, FloatArray[] callers, float[][] heap,
+                            ProblemParameters problems, StageTimes times, String problem) {
         requireOpen();
-        PlanKey key = new PlanKey(shape, kernel, callers);
+        PlanKey key = new PlanKey(shape, kernel, source, callers, null);
         ForwardPlan plan = plans.get(key);
         try {
             if (plan == null) {
                 long start = System.nanoTime();
-                plan = new ForwardPlan(shape, kernel, device, kernelDir(), callers);
+                plan = new ForwardPlan(shape, kernel, source, device, kernelDir(), callers);
                 plansBuilt++;
                 makeRoom(plan.deviceBytes(), true);
                 plans.put(key, plan);
@@ -173,14 +249,16 @@ public final class TornadoEngine implements BackendEngine {
     }
 
     /**
-     * A plan's cache key: the shape, the kernel, and the caller's arrays the plan sends (null where it
-     * uses its own), compared by identity — the plan is bound to those objects, whatever they hold.
-     * Lengths, value scales and bandwidths are not in it: they are data the plan sends on every call.
+     * A plan's cache key: the shape, the kernel, the front (a given-scalars batch has d = 1, like a
+     * θ batch of d = 1), and the caller's arrays the plan sends (null where it uses its own), compared
+     * by identity — the plan is bound to those objects, whatever they hold. Lengths, value scales and
+     * bandwidths are not in it: they are data the plan sends on every call.
      */
-    private record PlanKey(Shape shape, Kernel kernel, FloatArray[] callers) {
+    private record PlanKey(Shape shape, Kernel kernel, ForwardPlan.Source source, FloatArray[] callers, LayerFront.Config layer) {
         @Override
         public boolean equals(Object other) {
-            if (!(other instanceof PlanKey key) || !shape.equals(key.shape) || kernel != key.kernel) {
+            if (!(other instanceof PlanKey key) || !shape.equals(key.shape) || kernel != key.kernel || source != key.source
+                    || !java.util.Objects.equals(layer, key.layer)) {
                 return false;
             }
             for (int i = 0; i < callers.length; i++) {
@@ -193,7 +271,7 @@ public final class TornadoEngine implements BackendEngine {
 
         @Override
         public int hashCode() {
-            int hash = 31 * shape.hashCode() + kernel.hashCode();
+            int hash = 31 * (31 * (31 * shape.hashCode() + kernel.hashCode()) + source.hashCode()) + java.util.Objects.hashCode(layer);
             for (FloatArray array : callers) {
                 hash = 31 * hash + System.identityHashCode(array);
             }

@@ -7,7 +7,12 @@ import dev.slicedattention.timing.StageTimes;
 import dev.slicedattention.validation.AttentionBatch;
 import dev.slicedattention.validation.AttentionOptions;
 import dev.slicedattention.validation.InputGenerator;
+import dev.slicedattention.validation.Kernel;
 import dev.slicedattention.validation.Shape;
+import dev.slicedattention.tornado.graphs.ForwardPlan;
+import dev.slicedattention.validation.layer.LayerWeights;
+import dev.slicedattention.validation.layer.TokenOrder;
+import dev.slicedattention.validation.projection.HeadLayout;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -15,7 +20,9 @@ import org.junit.jupiter.api.Test;
  * Evicted plans give their device memory back: an engine that keeps meeting new shapes builds far
  * more plans than TornadoVM's device-memory limit could hold at once, and never runs out. The
  * shapes alternate between the two kernels, so the bump's plans (float-float tables, windows) are
- * evicted as often as the ReLU's.
+ * evicted as often as the ReLU's. The same for the attention layer's plans on the device (their
+ * front's arrays — X, q, k, v, the learned projection's intermediates — named in FIRST_EXECUTION
+ * transfers like every intermediate), alternating the ReLU module (MLP) and the bump (linear).
  */
 @Tag("tornado")
 class PlanMemoryTest {
@@ -49,5 +56,43 @@ class PlanMemoryTest {
             }
             assertEquals(rounds + kernels.length, engine.plansBuilt());
         }
+    }
+
+    @Test
+    void evictedLayerPlansReturnTheirDeviceMemory() {
+        // About 1.1 GB (bump) and 1.5 GB (ReLU, MLP) per plan: few rounds, as each new plan is compiled anew.
+        int heads = 2, hidden = 16, tokens = 1 << 20;
+        java.util.SplittableRandom random = new java.util.SplittableRandom(4);
+        LayerWeights[] weights = {LayerDeviceTest.randomWeights(random, Kernel.RELU, heads, hidden, 64),
+                LayerDeviceTest.randomWeights(random, Kernel.BUMP, heads, hidden, 0)};
+        float[] x = LayerDeviceTest.gaussian(random, tokens * hidden, 1.0);
+        try (TornadoEngine engine = TornadoTestDevice.open()) {
+            long bytes = 0;
+            for (LayerWeights layer : weights) {
+                run(engine, layer, x, tokens);
+                bytes += engine.lastPlan().deviceBytes();
+            }
+            long planBytes = bytes / weights.length;
+            long limit = Math.min(DeviceMemory.tornadoLimit(), engine.info().memoryBytes());
+            int rounds = (int) (2 * limit / planBytes) + 1;
+            for (int round = 1; round <= rounds; round++) {
+                int t = tokens - round;   // a new shape each call: a new plan, the oldest evicted
+                float[] out = run(engine, weights[round % weights.length], java.util.Arrays.copyOf(x, t * hidden), t);
+                assertEquals(ForwardPlan.Source.LAYER, engine.lastPlan().source());
+                assertEquals(weights[round % weights.length].kernel(), engine.lastPlan().kernel());
+                assertEquals(t * hidden, out.length);
+                for (float value : out) {
+                    assertTrue(Float.isFinite(value));
+                }
+            }
+            assertEquals(rounds + weights.length, engine.plansBuilt());
+        }
+    }
+
+    private static float[] run(TornadoEngine engine, LayerWeights weights, float[] x, int tokens) {
+        AttentionOptions options = weights.kernel() == Kernel.BUMP ? AttentionOptions.bump(weights.bandwidth()[0], weights.bandwidth()[1])
+                : AttentionOptions.relu();
+        return engine.layer(weights, false, HeadLayout.INTENDED, x, 1, tokens, TokenOrder.of(null, 1, tokens), options,
+                new StageTimes()).orElseThrow().output();
     }
 }

@@ -11,6 +11,9 @@ import dev.slicedattention.validation.AttentionBatch;
 import dev.slicedattention.validation.AttentionOptions;
 import dev.slicedattention.validation.ErrorMetrics;
 import dev.slicedattention.validation.InputGenerator;
+import dev.slicedattention.validation.Kernel;
+import dev.slicedattention.validation.layer.TokenOrder;
+import dev.slicedattention.validation.projection.HeadLayout;
 import dev.slicedattention.validation.Shape;
 import dev.slicedattention.validation.SoftmaxReference;
 import dev.slicedattention.validation.sequential.SequentialSoftmax;
@@ -86,7 +89,9 @@ class SoftmaxAndGalleryTest {
     /**
      * With the gallery folder set, a forward pass writes one non-empty OpenCL C file per stage graph,
      * and a bump pass adds its own files where its kernels differ (the sort is shared). n = 1025
-     * pads to 2048 slots, more than one local sort block, so the global sort pass runs too.
+     * pads to 2048 slots, more than one local sort block, so the global sort pass runs too. Batches
+     * with given scalars add their projection front's files, and the device layer its dense graph and
+     * its learned projection (the ReLU module's MLP, the bump module's linear map).
      */
     @Test
     void forwardWritesOneKernelFilePerStage(@TempDir Path dir) throws IOException {
@@ -97,6 +102,17 @@ class SoftmaxAndGalleryTest {
             AttentionBatch batch = InputGenerator.GAUSSIAN.generate(shape, 5);
             engine.forward(batch, new StageTimes());
             engine.forward(batch.withOptions(AttentionOptions.bump(1.5f)), new StageTimes());
+            float[] s = java.util.Arrays.copyOf(batch.q(), 7), t = java.util.Arrays.copyOf(batch.k(), 1025);
+            AttentionBatch scalars = AttentionBatch.ofScalars(1, 7, 1025, 4, s, t, batch.v(), AttentionOptions.relu());
+            engine.forward(scalars, new StageTimes());
+            engine.forward(scalars.withOptions(AttentionOptions.bump(1.5f)), new StageTimes());
+            for (Kernel kernel : Kernel.values()) {
+                var weights = LayerDeviceTest.randomWeights(new java.util.SplittableRandom(2), kernel, 2, 16, 16);
+                float[] x = LayerDeviceTest.gaussian(new java.util.SplittableRandom(3), 2 * 40 * 16, 1.0);
+                AttentionOptions options = kernel == Kernel.BUMP ? AttentionOptions.bump(0.5f) : AttentionOptions.relu();
+                assertTrue(engine.layer(weights, true, HeadLayout.INTENDED, x, 2, 40, TokenOrder.of(null, 2, 40), options,
+                        new StageTimes()).isPresent());
+            }
         } finally {
             if (previous == null) {
                 System.clearProperty(TornadoEngine.KERNEL_DIR_PROPERTY);
@@ -104,8 +120,10 @@ class SoftmaxAndGalleryTest {
                 System.setProperty(TornadoEngine.KERNEL_DIR_PROPERTY, previous);
             }
         }
-        List<String> expected = List.of("combine-bump.cl", "combine.cl", "prefix-sum-bump.cl", "prefix-sum.cl", "projection-bump.cl",
-                "projection.cl", "rank-bump.cl", "rank.cl", "sort-global.cl", "sort-local.cl");
+        List<String> expected = List.of("combine-bump.cl", "combine.cl", "layer-dense.cl", "layer-projection-linear.cl",
+                "layer-projection-mlp.cl", "prefix-sum-bump.cl", "prefix-sum.cl", "projection-bump.cl",
+                "projection-scalars-bump.cl", "projection-scalars.cl", "projection.cl", "rank-bump.cl", "rank.cl",
+                "sort-global.cl", "sort-local.cl");
         try (Stream<Path> files = Files.list(dir)) {
             assertEquals(expected, files.map(f -> f.getFileName().toString()).sorted().toList());
         }
@@ -119,6 +137,13 @@ class SoftmaxAndGalleryTest {
         assertEquals(4, count(dir.resolve("projection-bump.cl")), "bump projection kernels");
         assertEquals(5, count(dir.resolve("prefix-sum-bump.cl")), "bump prefix-sum kernels");
         assertTrue(Files.readString(dir.resolve("prefix-sum-bump.cl")).contains("compensatedAddBack"));
+        assertEquals(3, count(dir.resolve("projection-scalars.cl")), "given scalars: value mean (2), keys");
+        assertEquals(1, count(dir.resolve("projection-scalars-bump.cl")), "given scalars: keys");
+        assertEquals(8, count(dir.resolve("layer-dense.cl")), "q, k, v, RoPE ×2, heads, value scales ×2");
+        assertEquals(10, count(dir.resolve("layer-projection-mlp.cl")), "2 × (product, GELU, product), s, keys, value mean ×2");
+        assertEquals(4, count(dir.resolve("layer-projection-linear.cl")), "2 products, s, keys");
+        String dense = Files.readString(dir.resolve("layer-dense.cl"));
+        assertTrue(dense.contains("__local") && dense.contains("barrier"), "the tiled product uses local memory and barriers");
         assertTrue(Files.readString(dir.resolve("rank-bump.cl")).contains("windows"));
     }
 

@@ -84,7 +84,17 @@ import uk.ac.manchester.tornado.api.types.arrays.TornadoNativeArray;
  * about 540 MB on the device at n = 2^18, d = e = 64, and an engine that evicted plans ran out of
  * device memory.
  *
- * <p>Inputs: the projection graph sends four {@link FloatArray}s, Q, K, V and θ. Each is either the
+ * <p>Fronts ({@link Source}): what the projection graph starts from. THETA, the table above: Q, K,
+ * V, θ. SCALARS: s, t and V given (a learned projection computed elsewhere; {@code
+ * AttentionBatch.ofScalars}): its projection graph only pads t into the key slots and, for the
+ * ReLU, averages V (files {@code projection-scalars.cl}, {@code projection-scalars-bump.cl}). LAYER:
+ * the authors' attention layer from X ({@link LayerFront}): a dense graph before the projection
+ * graph (q, k, v as tiled matrix products, RoPE, heads, ν; {@code layer-dense.cl}) and the learned
+ * projection in the projection graph ({@code layer-projection-mlp.cl} / {@code -linear.cl}), so the
+ * whole layer is one resident chain. Every front leaves the same arrays for the sort, and the graphs
+ * from the sort on are the same for all three.
+ *
+ * <p>Inputs: the θ front's projection graph sends four {@link FloatArray}s, Q, K, V and θ. Each is either the
  * plan's own, filled from a heap array at the start of every call (a host copy, charged to
  * transfer-in), or an array of the caller's that the plan was built on and sends as it is (no host
  * copy). TornadoVM binds a graph to its array objects when the graph is built, which is why a
@@ -97,22 +107,72 @@ public final class ForwardPlan implements AutoCloseable {
      * cancel the compensation terms (measured: see {@link CompensatedPrefixSumKernels}).
      */
     public static final String EXACT_OPENCL_FLAGS = "-w";
+
+    /**
+     * What the projection stage starts from: the front of the chain. Everything from the sort on is
+     * the same for every front; the front only has to leave s, the padded keys, their indices, V (and
+     * for the ReLU μ̂) on the device.
+     */
+    public enum Source {
+        /** Q [P, m, d], K [P, n, d], V [P, n, e], θ [P, d]: s = (Q − c)θ, t = (K − c)θ on the device. */
+        THETA("Q", "K", "V", "theta"),
+        /**
+         * s [P, m], t [P, n], V [P, n, e]: the scalars are given ({@link AttentionBatch#ofScalars}, a
+         * learned projection); the front only pads t into the sort's key slots (and averages V).
+         * The plan's shape has d = 1, as such a batch has.
+         */
+        SCALARS("s", "t", "V"),
+        /**
+         * X [B·T, hidden] of the authors' attention layer ({@link LayerFront}): q, k, v, RoPE, the learned
+         * projection and the mask order all on the device, in two graphs ahead of the sort. The plan's
+         * shape is P = B·H problems of T queries and keys, d = e = hidden/H.
+         */
+        LAYER("X");
+
+        private final String[] inputNames;
+
+        Source(String... inputNames) {
+            this.inputNames = inputNames;
+        }
+
+        /** The names of the front's inputs, in the order the plan takes them. */
+        public String[] inputNames() {
+            return inputNames.clone();
+        }
+
+        /** The sizes of the front's inputs for {@code shape}. */
+        int[] inputSizes(Shape shape) {
+            int heads = shape.heads(), m = shape.m(), n = shape.n(), d = shape.d(), e = shape.e();
+            return switch (this) {
+                case THETA -> new int[] {heads * m * d, heads * n * d, heads * n * e, heads * d};
+                case SCALARS -> new int[] {heads * m, heads * n, heads * n * e};
+                case LAYER -> new int[] {heads * m * d};
+            };
+        }
+    }
     private static final String[] GRAPHS = {"projection", "sortLocal", "sortGlobal", "prefixSum", "rank", "combine"};
     /** File names of the kernel gallery, per graph; the bump's differ where its kernels do. */
     private static final String[] RELU_GALLERY = {"projection.cl", "sort-local.cl", "sort-global.cl", "prefix-sum.cl", "rank.cl", "combine.cl"};
     private static final String[] BUMP_GALLERY = {"projection-bump.cl", "sort-local.cl", "sort-global.cl", "prefix-sum-bump.cl",
             "rank-bump.cl", "combine-bump.cl"};
-    private static final String[] INPUT_NAMES = {"Q", "K", "V", "theta"};
-    private static final int PROJECTION = 0, SORT_LOCAL = 1, SORT_GLOBAL = 2, PREFIX = 3, RANK = 4, COMBINE = 5;
+    /** The given-scalars front's gallery files (the stages after it are the same as the θ front's). */
+    private static final String RELU_SCALARS_GALLERY = "projection-scalars.cl", BUMP_SCALARS_GALLERY = "projection-scalars-bump.cl";
+    /** The stages' graphs, numbered from the projection; a LAYER plan has its dense graph before it (DENSE). */
+    private static final int DENSE = -1, PROJECTION = 0, SORT_LOCAL = 1, SORT_GLOBAL = 2, PREFIX = 3, RANK = 4, COMBINE = 5;
+    /** The layer front's gallery files. */
+    private static final String LAYER_DENSE_GALLERY = "layer-dense.cl", LAYER_MLP_GALLERY = "layer-projection-mlp.cl",
+            LAYER_LINEAR_GALLERY = "layer-projection-linear.cl";
     /** Largest ν on the device: 1/ν = 2^-126 is the smallest normal float. */
     private static final float LARGEST_VALUE_SCALE = 0x1p126f;
 
     private final Shape shape;
     private final Kernel kernel;
+    private final Source source;
+    private final String[] inputNames;
     private final String[] gallery;
     private final int paddedN;
     private final int block;
-    /** Q, K, V, θ: the arrays the projection graph sends to the device on every call. */
+    /** The front's inputs (Q, K, V, θ or s, t, V): the arrays the projection graph sends to the device on every call. */
     private final FloatArray[] inputs;
     /** Which of the inputs are the caller's arrays, sent as they are; the rest are filled from the heap. */
     private final boolean[] callers;
@@ -122,9 +182,15 @@ public final class ForwardPlan implements AutoCloseable {
     private final FloatArray out;
     private final IntArray localParams = new IntArray(BitonicSortKernels.PARAM_COUNT);
     private final IntArray globalParams = new IntArray(BitonicSortKernels.PARAM_COUNT);
+    /** The ReLU's μ̂ and its partial sums (null for the bump); set while the projection graph is built. */
+    private FloatArray valueMean, valuePartialSums;
     private final TornadoExecutionPlan plan;
-    private final TornadoExecutionResult[] lastResults = new TornadoExecutionResult[GRAPHS.length];
-    private final boolean[] compiled = new boolean[GRAPHS.length];
+    /** Index in the execution plan of the projection graph: 1 after a LAYER plan's dense graph, else 0. */
+    private final int base;
+    /** The layer front (null unless the source is LAYER). */
+    private final LayerFront layer;
+    private final TornadoExecutionResult[] lastResults;
+    private final boolean[] compiled;
     private final Path kernelDir;
     /** Device memory the plan's buffers take, every array of every graph with TornadoVM's header. */
     private final long deviceBytes;
@@ -142,11 +208,43 @@ public final class ForwardPlan implements AutoCloseable {
      * exactly its tensor's size) and arrays of its own where null.
      */
     public ForwardPlan(Shape shape, Kernel kernel, TornadoDevice device, Path kernelDir, FloatArray[] callerInputs) {
+        this(shape, kernel, Source.THETA, device, kernelDir, callerInputs);
+    }
+
+    /**
+     * A plan for {@code kernel} starting from {@code source}'s inputs ({@link Source#inputNames}), which
+     * are {@code callerInputs} where given (each of exactly its tensor's size) and arrays of its own
+     * where null.
+     */
+    public ForwardPlan(Shape shape, Kernel kernel, Source source, TornadoDevice device, Path kernelDir, FloatArray[] callerInputs) {
+        this(shape, kernel, source, null, device, kernelDir, callerInputs);
+    }
+
+    /** A plan for the attention layer that {@code front} describes, from X to the kernel stage's output. */
+    public ForwardPlan(LayerFront front, TornadoDevice device, Path kernelDir) {
+        this(front.shape(), front.config().weights().kernel(), Source.LAYER, front, device, kernelDir, new FloatArray[] {front.x()});
+    }
+
+    private ForwardPlan(Shape shape, Kernel kernel, Source source, LayerFront front, TornadoDevice device, Path kernelDir,
+                        FloatArray[] callerInputs) {
         this.shape = shape;
         this.kernel = kernel;
+        this.source = source;
+        this.inputNames = source.inputNames();
         this.kernelDir = kernelDir;
+        this.layer = front;
         boolean bump = kernel == Kernel.BUMP;
-        gallery = bump ? BUMP_GALLERY : RELU_GALLERY;
+        base = source == Source.LAYER ? 1 : 0;
+        lastResults = new TornadoExecutionResult[base + GRAPHS.length];
+        compiled = new boolean[base + GRAPHS.length];
+        gallery = new String[base + GRAPHS.length];
+        System.arraycopy(bump ? BUMP_GALLERY : RELU_GALLERY, 0, gallery, base, GRAPHS.length);
+        if (source == Source.SCALARS) {
+            gallery[PROJECTION] = bump ? BUMP_SCALARS_GALLERY : RELU_SCALARS_GALLERY;
+        } else if (source == Source.LAYER) {
+            gallery[0] = LAYER_DENSE_GALLERY;
+            gallery[base + PROJECTION] = front.mlp() ? LAYER_MLP_GALLERY : LAYER_LINEAR_GALLERY;
+        }
         int heads = shape.heads(), m = shape.m(), n = shape.n(), d = shape.d(), e = shape.e();
         // At least 2 slots per head so that every work-group has a pair to compare.
         paddedN = Math.max(2, Integer.highestOneBit(n - 1) << 1);
@@ -155,24 +253,25 @@ public final class ForwardPlan implements AutoCloseable {
         int width = bump ? 2 * e : 2 * e + 1;
         int blocks = (n + PrefixSumKernels.BLOCK - 1) / PrefixSumKernels.BLOCK;
 
-        int[] inputSizes = {heads * m * d, heads * n * d, heads * n * e, heads * d};
+        int[] inputSizes = source.inputSizes(shape);
         inputs = new FloatArray[inputSizes.length];
         callers = new boolean[inputSizes.length];
+        if (callerInputs.length != inputs.length) {
+            throw new IllegalArgumentException(callerInputs.length + " caller inputs for the " + inputs.length + " of a " + source + " plan");
+        }
         for (int i = 0; i < inputs.length; i++) {
-            callers[i] = callerInputs[i] != null;
-            inputs[i] = callers[i] ? callerInputs[i] : new FloatArray(inputSizes[i]);
+            // A layer plan's X is the front's array, filled from the heap like a plan's own.
+            callers[i] = callerInputs[i] != null && source != Source.LAYER;
+            inputs[i] = callerInputs[i] != null ? callerInputs[i] : new FloatArray(inputSizes[i]);
             if (inputs[i].getSize() != inputSizes[i]) {
-                throw new IllegalArgumentException(INPUT_NAMES[i] + " holds " + inputs[i].getSize()
+                throw new IllegalArgumentException(inputNames[i] + " holds " + inputs[i].getSize()
                         + " values, the " + shape + " plan needs " + inputSizes[i]);
             }
         }
-        FloatArray q = inputs[0], k = inputs[1], v = inputs[2], theta = inputs[3];
+        FloatArray v = source == Source.LAYER ? front.values() : inputs[2];
         lengths = new IntArray(2 * heads);
         factors = new FloatArray(3 * heads);
-        FloatArray centre = new FloatArray(heads * d);
         int chunks = (n + ProjectionKernels.MEAN_CHUNK - 1) / ProjectionKernels.MEAN_CHUNK;
-        FloatArray keyPartials = new FloatArray(heads * chunks * d);
-        FloatArray s = new FloatArray(heads * m);
         FloatArray keys = new FloatArray(heads * paddedN);
         IntArray index = new IntArray(heads * paddedN);
         FloatArray sigma = new FloatArray(heads);
@@ -182,28 +281,49 @@ public final class ForwardPlan implements AutoCloseable {
         out = new FloatArray(heads * m * e);
         KernelContext context = new KernelContext();
 
-        // Projection: the key centre, the scalars s and t (as padded keys), and for the ReLU the scaled value mean μ̂.
-        TaskGraph projection = new TaskGraph(GRAPHS[PROJECTION])
-                .transferToDevice(DataTransferMode.EVERY_EXECUTION, q, k, v, theta, lengths, factors)
-                .transferToDevice(DataTransferMode.FIRST_EXECUTION, keyPartials, centre, s, keys, index)
-                .task("centrePartials", ProjectionKernels::columnPartials, k, lengths, keyPartials, n, d, chunks)
-                .task("centre", ProjectionKernels::meansOfPartials, keyPartials, lengths, centre, d, chunks);
-        FloatArray mu = null;
-        FloatArray valuePartials = null;
-        if (!bump) {
-            mu = new FloatArray(heads * e);
-            valuePartials = new FloatArray(heads * chunks * e);
-            projection.transferToDevice(DataTransferMode.FIRST_EXECUTION, valuePartials, mu)
-                    .task("valuePartials", ProjectionKernels::scaledColumnPartials, v, lengths, factors, valuePartials, n, e, chunks)
-                    .task("valueMean", ProjectionKernels::meansOfPartials, valuePartials, lengths, mu, e, chunks);
-        }
-        if (bump) {
-            projection.task("queries", ProjectionKernels::projectQueriesCompensated, q, theta, centre, s, m, d)
-                    .task("keys", ProjectionKernels::projectKeysCompensated, k, theta, centre, lengths, keys, index, n, paddedN, d);
+        // Projection: the scalars s and t (t as padded keys) and for the ReLU the scaled value mean μ̂.
+        TaskGraph projection = new TaskGraph(GRAPHS[PROJECTION]);
+        TaskGraph dense = null;
+        FloatArray s;
+        long frontBytes;   // the arrays only this front has
+        if (source == Source.THETA) {
+            // From Q, K, θ: the key centre first (see ProjectionKernels), then s = (Q − c)θ and t = (K − c)θ.
+            FloatArray q = inputs[0], k = inputs[1], theta = inputs[3];
+            FloatArray centre = new FloatArray(heads * d);
+            FloatArray keyPartials = new FloatArray(heads * chunks * d);
+            s = new FloatArray(heads * m);
+            frontBytes = bytesWithHeaders(q, k, theta, centre, keyPartials, s);
+            projection.transferToDevice(DataTransferMode.EVERY_EXECUTION, q, k, v, theta, lengths, factors)
+                    .transferToDevice(DataTransferMode.FIRST_EXECUTION, keyPartials, centre, s, keys, index)
+                    .task("centrePartials", ProjectionKernels::columnPartials, k, lengths, keyPartials, n, d, chunks)
+                    .task("centre", ProjectionKernels::meansOfPartials, keyPartials, lengths, centre, d, chunks);
+            addValueMean(projection, bump, v, chunks);
+            if (bump) {
+                projection.task("queries", ProjectionKernels::projectQueriesCompensated, q, theta, centre, s, m, d)
+                        .task("keys", ProjectionKernels::projectKeysCompensated, k, theta, centre, lengths, keys, index, n, paddedN, d);
+            } else {
+                projection.task("queries", ProjectionKernels::projectQueries, q, theta, centre, s, m, d)
+                        .task("keys", ProjectionKernels::projectKeys, k, theta, centre, lengths, keys, index, n, paddedN, d);
+            }
+        } else if (source == Source.LAYER) {
+            // The layer: X → q, k, v (dense graph) → s, t and keys in mask order (here); see LayerFront.
+            dense = front.dense("dense", lengths, factors);
+            front.projection(projection, lengths, factors, keys, index, paddedN);
+            s = front.scalars();
+            frontBytes = front.deviceBytes();
+            addValueMean(projection, bump, v, chunks);
         } else {
-            projection.task("queries", ProjectionKernels::projectQueries, q, theta, centre, s, m, d)
-                    .task("keys", ProjectionKernels::projectKeys, k, theta, centre, lengths, keys, index, n, paddedN, d);
+            // Given scalars: s is the input itself (no kernel writes it); t only has to be padded into key slots.
+            s = inputs[0];
+            FloatArray t = inputs[1];
+            frontBytes = bytesWithHeaders(s, t);
+            projection.transferToDevice(DataTransferMode.EVERY_EXECUTION, s, t, v, lengths, factors)
+                    .transferToDevice(DataTransferMode.FIRST_EXECUTION, keys, index);
+            addValueMean(projection, bump, v, chunks);
+            projection.task("keys", ProjectionKernels::givenKeys, t, lengths, keys, index, n, paddedN);
         }
+        FloatArray mu = valueMean;
+        FloatArray valuePartials = valuePartialSums;
         // What the sort graphs carry through unchanged for the stages after them.
         Object[] sortCarry = bump ? new Object[] {keys, index, s, v, lengths, factors}
                 : new Object[] {keys, index, s, v, mu, lengths, factors};
@@ -264,28 +384,61 @@ public final class ForwardPlan implements AutoCloseable {
                     .task("combine", CombineKernels::combine, s, rank, sigma, sums, shift, lengths, factors, out, m, n, e)
                     .transferToHost(DataTransferMode.EVERY_EXECUTION, out);
         }
-        deviceBytes = kernelBytes + bytesWithHeaders(q, k, v, theta, lengths, factors, centre, keyPartials, s, keys, index,
+        deviceBytes = kernelBytes + frontBytes + bytesWithHeaders(v, lengths, factors, keys, index,
                 sigma, rows, totals, sums, out, localParams, globalParams);
 
-        ImmutableTaskGraph[] graphs = {projection.snapshot(), sortLocal.snapshot(), sortGlobal.snapshot(),
+        ImmutableTaskGraph[] stages = {projection.snapshot(), sortLocal.snapshot(), sortGlobal.snapshot(),
                 prefix.snapshot(), ranking.snapshot(), combine.snapshot()};
+        ImmutableTaskGraph[] graphs = new ImmutableTaskGraph[base + stages.length];
+        if (dense != null) {
+            graphs[0] = dense.snapshot();
+        }
+        System.arraycopy(stages, 0, graphs, base, stages.length);
         // The local kernel works on blocks of `block` slots, two per work-item.
         WorkerGrid1D localGrid = new WorkerGrid1D(heads * paddedN / 2);
         localGrid.setLocalWork(block / 2, 1, 1);
         GridScheduler grid = new GridScheduler(GRAPHS[SORT_LOCAL] + ".local", localGrid);
+        if (front != null) {
+            front.grids(grid, "dense", GRAPHS[PROJECTION]);
+        }
         plan = new TornadoExecutionPlan(graphs);
         plan.withDevice(device).withGridScheduler(grid).withProfiler(ProfilerMode.SILENT);
         if (bump) {
             // Per graph: while a graph is selected, plan-wide settings apply to it alone (TornadoExecutor.selectGraph).
-            plan.withGraph(PROJECTION).withCompilerFlags(TornadoVMBackendType.OPENCL, EXACT_OPENCL_FLAGS);
-            plan.withGraph(PREFIX).withCompilerFlags(TornadoVMBackendType.OPENCL, EXACT_OPENCL_FLAGS);
-            plan.withGraph(COMBINE).withCompilerFlags(TornadoVMBackendType.OPENCL, EXACT_OPENCL_FLAGS);
+            plan.withGraph(base + PROJECTION).withCompilerFlags(TornadoVMBackendType.OPENCL, EXACT_OPENCL_FLAGS);
+            plan.withGraph(base + PREFIX).withCompilerFlags(TornadoVMBackendType.OPENCL, EXACT_OPENCL_FLAGS);
+            plan.withGraph(base + COMBINE).withCompilerFlags(TornadoVMBackendType.OPENCL, EXACT_OPENCL_FLAGS);
+            plan.withAllGraphs();
+        } else if (source == Source.LAYER && front.mlp()) {
+            // The GELU's erf calls exp, which -cl-fast-relaxed-math may evaluate to lower accuracy.
+            plan.withGraph(base + PROJECTION).withCompilerFlags(TornadoVMBackendType.OPENCL, EXACT_OPENCL_FLAGS);
             plan.withAllGraphs();
         }
     }
 
+    /**
+     * For the ReLU: μ̂ = μ/ν, the scaled mean of each problem's first L_p value rows, in two levels
+     * (see {@link ProjectionKernels#scaledColumnPartials}); the bump needs none.
+     */
+    private void addValueMean(TaskGraph projection, boolean bump, FloatArray v, int chunks) {
+        if (bump) {
+            return;
+        }
+        int heads = shape.heads(), n = shape.n(), e = shape.e();
+        valueMean = new FloatArray(heads * e);
+        valuePartialSums = new FloatArray(heads * chunks * e);
+        projection.transferToDevice(DataTransferMode.FIRST_EXECUTION, valuePartialSums, valueMean)
+                .task("valuePartials", ProjectionKernels::scaledColumnPartials, v, lengths, factors, valuePartialSums, n, e, chunks)
+                .task("valueMean", ProjectionKernels::meansOfPartials, valuePartialSums, lengths, valueMean, e, chunks);
+    }
+
     public Shape shape() {
         return shape;
+    }
+
+    /** The front this plan starts from. */
+    public Source source() {
+        return source;
     }
 
     /** JIT time (TornadoVM + driver) reported by the profiler for the executes of the last call; 0 once compiled. */
@@ -313,22 +466,63 @@ public final class ForwardPlan implements AutoCloseable {
      * scales and bandwidths; see {@link #forward(float[][], ProblemParameters, StageTimes)}.
      */
     public float[] forward(AttentionBatch batch, StageTimes times) {
-        return forward(new float[][] {batch.q(), batch.k(), batch.v(), batch.theta()}, ProblemParameters.of(batch), times);
+        float[][] heap = source == Source.SCALARS ? new float[][] {batch.s(), batch.t(), batch.v()}
+                : new float[][] {batch.q(), batch.k(), batch.v(), batch.theta()};
+        return forward(heap, ProblemParameters.of(batch), times);
     }
 
     /**
      * One forward pass; stage times to {@code times}, first-call JIT to its setup. {@code heap[i]}
-     * fills input i (Q, K, V, θ) and must be null exactly where the plan sends the caller's array;
+     * fills input i ({@link Source#inputNames}: Q, K, V, θ or s, t, V) and must be null exactly where
+     * the plan sends the caller's array;
      * {@code problems} are sent with the inputs.
      */
     public float[] forward(float[][] heap, ProblemParameters problems, StageTimes times) {
+        if (source == Source.LAYER) {
+            throw new IllegalStateException("a layer plan runs through forwardLayer");
+        }
+        prepare(heap, problems, times);
+        TornadoProfilerResult profile = run(PROJECTION, Stage.PROJECTION, times);
+        times.add(Stage.TRANSFER_IN, profile.getDeviceWriteTime());
+        times.add(Stage.PROJECTION, -profile.getDeviceWriteTime());
+        return stagesAfterProjection(times);
+    }
+
+    /**
+     * One pass of the attention layer (a LAYER plan): X [B·T, hidden] and the mask order ({@code
+     * order[b·T + r]}: the token at position r of item b, real tokens first) in; the kernel stage's
+     * output [B·H, T, d] out, its rows in mask order. {@code problems} gives the lengths and the bump's
+     * bandwidths (its value scales are ignored: ν is computed on the device from V). The dense graph's
+     * time goes to {@code frontNanos[0]}, the learned projection's to {@code frontNanos[1]} (both
+     * without their transfers, which go to {@code times}' transfer-in), the kernel stage's to {@code times}.
+     */
+    public float[] forwardLayer(float[] x, int[] order, ProblemParameters problems, StageTimes times, long[] frontNanos) {
+        if (source != Source.LAYER) {
+            throw new IllegalStateException("a " + source + " plan has no layer front");
+        }
+        long copyStart = System.nanoTime();
+        layer.setOrder(order);
+        times.add(Stage.TRANSFER_IN, System.nanoTime() - copyStart);
+        prepare(new float[][] {x}, problems, times);
+        for (int part = 0; part < 2; part++) {
+            StageTimes front = new StageTimes();
+            TornadoProfilerResult profile = run(part == 0 ? DENSE : PROJECTION, Stage.PROJECTION, front);
+            times.add(Stage.TRANSFER_IN, profile.getDeviceWriteTime());
+            times.addSetup(front.setupNanos());
+            frontNanos[part] = front.nanos(Stage.PROJECTION) - profile.getDeviceWriteTime();
+        }
+        return stagesAfterProjection(times);
+    }
+
+    /** Checks and copies the inputs and the problem parameters into the plan's arrays. */
+    private void prepare(float[][] heap, ProblemParameters problems, StageTimes times) {
         lastCompileNanos = 0;
         lastKernelNanos = 0;
         executes = 0;
         long copyStart = System.nanoTime();
         for (int i = 0; i < inputs.length; i++) {
             if (callers[i] != (heap[i] == null)) {
-                throw new IllegalArgumentException(INPUT_NAMES[i] + (callers[i]
+                throw new IllegalArgumentException(inputNames[i] + (callers[i]
                         ? " is the caller's array in this plan: pass no heap values for it"
                         : " needs heap values in this plan"));
             }
@@ -340,16 +534,15 @@ public final class ForwardPlan implements AutoCloseable {
             }
         }
         times.add(Stage.TRANSFER_IN, System.nanoTime() - copyStart);
+    }
 
-        TornadoProfilerResult profile = run(PROJECTION, Stage.PROJECTION, times);
-        times.add(Stage.TRANSFER_IN, profile.getDeviceWriteTime());
-        times.add(Stage.PROJECTION, -profile.getDeviceWriteTime());
-
+    /** Sort, prefix sums, ranks and combine, then the output back to the host. */
+    private float[] stagesAfterProjection(StageTimes times) {
         sort(times);
 
         run(PREFIX, Stage.PREFIX_SUM, times);
         run(RANK, Stage.RANK, times);
-        profile = run(COMBINE, Stage.COMBINE, times);
+        TornadoProfilerResult profile = run(COMBINE, Stage.COMBINE, times);
         times.add(Stage.TRANSFER_OUT, profile.getDeviceReadTime());
         times.add(Stage.COMBINE, -profile.getDeviceReadTime());
 
@@ -420,6 +613,7 @@ public final class ForwardPlan implements AutoCloseable {
 
     /** Executes one graph; its wall time goes to {@code stage} except the JIT time of a first execute, which goes to setup. */
     private TornadoProfilerResult run(int graph, Stage stage, StageTimes times) {
+        graph += base;
         boolean first = !compiled[graph];
         StdoutCapture capture = first && kernelDir != null ? StdoutCapture.start() : null;
         plan.withGraph(graph);
@@ -451,7 +645,7 @@ public final class ForwardPlan implements AutoCloseable {
         return profile;
     }
 
-    /** The array the projection graph sends for input {@code i} (0 Q, 1 K, 2 V, 3 θ). */
+    /** The array the projection graph sends for input {@code i} (THETA: 0 Q, 1 K, 2 V, 3 θ; SCALARS: 0 s, 1 t, 2 V). */
     public FloatArray input(int i) {
         return inputs[i];
     }
@@ -497,7 +691,7 @@ public final class ForwardPlan implements AutoCloseable {
      */
     @Override
     public void close() {
-        for (int graph = 0; graph < GRAPHS.length; graph++) {
+        for (int graph = 0; graph < base + GRAPHS.length; graph++) {
             try {
                 plan.withGraph(graph).freeDeviceMemory();
             } catch (TornadoInternalError persistedArrayAlreadyFreed) {

@@ -168,6 +168,24 @@ public final class ProjectionKernels {
     }
 
     /**
+     * The given-scalars front ({@code ForwardPlan.Source.SCALARS}): keys[p·N + j] = t[p·n + j] for
+     * j &lt; L_p, the largest float for the padding j ≥ L_p; index[p·N + j] = j. One work-item per
+     * key slot; s is used as given.
+     */
+    public static void givenKeys(FloatArray t, IntArray lengths, FloatArray keys, IntArray index, int n, int paddedN) {
+        for (@Parallel int slot = 0; slot < keys.getSize(); slot++) {
+            int p = slot / paddedN;
+            int j = slot - p * paddedN;
+            float key = Float.MAX_VALUE;
+            if (j < lengths.get(p)) {
+                key = t.get(p * n + j);
+            }
+            keys.set(slot, key);
+            index.set(slot, j);
+        }
+    }
+
+    /**
      * keys[p·N + j] = (K_j − c)·θ for j &lt; L_p, the largest float for the padding j ≥ L_p;
      * index[p·N + j] = j (the key's row within its head).
      */

@@ -45,6 +45,24 @@ public final class MlpProjection implements ScalarProjection {
         return mid;
     }
 
+    /** W1 [mid, H·d], as PyTorch stores it (the device backend tiles its own product). */
+    public float[] w1() {
+        return w1;
+    }
+
+    public float[] b1() {
+        return b1;
+    }
+
+    /** W2 [H, mid]. */
+    public float[] w2() {
+        return w2;
+    }
+
+    public float[] b2() {
+        return b2;
+    }
+
     @Override
     public String form() {
         return "mlp";
