@@ -4,10 +4,8 @@ import dev.slicedattention.Backend;
 import dev.slicedattention.ForwardResult;
 import dev.slicedattention.SlicedAttention;
 import dev.slicedattention.Tensor;
-import dev.slicedattention.error.InvalidInputException;
 import dev.slicedattention.validation.AttentionOptions;
 import dev.slicedattention.validation.npy.Npy;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -70,13 +68,7 @@ final class AttendCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (Files.exists(out) && !force) {
-            throw new InvalidInputException(out + " exists: choose another --out, or add --force to replace it");
-        }
-        Path parent = out.toAbsolutePath().getParent();
-        if (parent != null && !Files.isDirectory(parent)) {
-            throw new InvalidInputException("the folder of --out " + out + " does not exist: create it first");
-        }
+        OutputFile.check(out, force);
         Tensor queries = Tensor.readNpy(q);
         Tensor keys = Tensor.readNpy(k);
         Tensor values = Tensor.readNpy(v);

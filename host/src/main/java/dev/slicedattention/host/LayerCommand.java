@@ -7,7 +7,6 @@ import dev.slicedattention.Tensor;
 import dev.slicedattention.error.InvalidInputException;
 import dev.slicedattention.validation.Kernel;
 import dev.slicedattention.validation.projection.HeadLayout;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -72,13 +71,7 @@ final class LayerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (Files.exists(out) && !force) {
-            throw new InvalidInputException(out + " exists: choose another --out, or add --force to replace it");
-        }
-        Path parent = out.toAbsolutePath().getParent();
-        if (parent != null && !Files.isDirectory(parent)) {
-            throw new InvalidInputException("the folder of --out " + out + " does not exist: create it first");
-        }
+        OutputFile.check(out, force);
         if (heads < 1) {
             throw new InvalidInputException("--heads must be at least 1, got " + heads);
         }
