@@ -8,12 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.slicedattention.error.InvalidInputException;
 import dev.slicedattention.validation.Kernel;
 import dev.slicedattention.validation.golden.LayerFixtures;
+import dev.slicedattention.validation.golden.RandomLayers;
 import dev.slicedattention.validation.layer.LayerReference;
 import dev.slicedattention.validation.layer.LayerWeights;
 import dev.slicedattention.validation.npy.NpyArray;
 import dev.slicedattention.validation.projection.HeadLayout;
-import dev.slicedattention.validation.projection.LinearProjection;
-import dev.slicedattention.validation.projection.MlpProjection;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -143,41 +142,14 @@ class LayerTest {
     }
 
     static LayerWeights randomWeights(SplittableRandom random, Kernel kernel, int heads, int hidden) {
-        double scale = 1 / Math.sqrt(hidden);
-        int d = hidden / heads;
-        var projection = kernel == Kernel.RELU
-                ? new MlpProjection(heads, d, hidden, gaussian(random, hidden * hidden, scale), gaussian(random, hidden, 0.1),
-                        gaussian(random, heads * hidden, scale), gaussian(random, heads, 0.1))
-                : new LinearProjection(heads, d, gaussian(random, heads * hidden, scale), null);
-        float[] bandwidth = null;
-        if (kernel == Kernel.BUMP) {
-            bandwidth = new float[heads];
-            for (int h = 0; h < heads; h++) {
-                bandwidth[h] = (float) (0.3 + random.nextDouble());
-            }
-        }
-        return new LayerWeights(hidden, heads, kernel, gaussian(random, hidden * hidden, scale), gaussian(random, hidden, 0.1),
-                gaussian(random, hidden * hidden, scale), gaussian(random, hidden, 0.1),
-                gaussian(random, hidden * hidden, scale), gaussian(random, hidden, 0.1), projection, bandwidth);
+        return RandomLayers.weights(random, kernel, heads, hidden, hidden, false);
     }
 
     static float[] gaussian(SplittableRandom random, int count, double scale) {
-        float[] values = new float[count];
-        for (int i = 0; i < count; i++) {
-            values[i] = (float) (scale * random.nextGaussian());
-        }
-        return values;
+        return RandomLayers.gaussian(random, count, scale);
     }
 
     static double relativeError(float[] actual, float[] expected, float[] mask, int hidden) {
-        double worst = 0, scale = 0;
-        for (int i = 0; i < actual.length; i++) {
-            if (mask != null && mask[i / hidden] == 0f) {
-                continue;
-            }
-            worst = Math.max(worst, Math.abs(actual[i] - expected[i]));
-            scale = Math.max(scale, Math.abs(expected[i]));
-        }
-        return worst / scale;
+        return RandomLayers.relativeError(i -> actual[i], expected, mask, hidden);
     }
 }

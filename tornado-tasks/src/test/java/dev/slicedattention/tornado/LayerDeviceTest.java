@@ -11,12 +11,11 @@ import dev.slicedattention.Tensor;
 import dev.slicedattention.timing.Stage;
 import dev.slicedattention.validation.Kernel;
 import dev.slicedattention.validation.golden.LayerFixtures;
+import dev.slicedattention.validation.golden.RandomLayers;
 import dev.slicedattention.validation.layer.LayerReference;
 import dev.slicedattention.validation.layer.LayerWeights;
 import dev.slicedattention.validation.npy.NpyArray;
 import dev.slicedattention.validation.projection.HeadLayout;
-import dev.slicedattention.validation.projection.LinearProjection;
-import dev.slicedattention.validation.projection.MlpProjection;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -151,29 +150,10 @@ class LayerDeviceTest {
     }
 
     static LayerWeights randomWeights(SplittableRandom random, Kernel kernel, int heads, int hidden, int mid) {
-        double scale = 1 / Math.sqrt(hidden);
-        int d = hidden / heads;
-        var projection = kernel == Kernel.RELU
-                ? new MlpProjection(heads, d, mid, gaussian(random, mid * hidden, scale), gaussian(random, mid, 0.1),
-                        gaussian(random, heads * mid, 1 / Math.sqrt(mid)), gaussian(random, heads, 0.1))
-                : new LinearProjection(heads, d, gaussian(random, heads * hidden, scale), gaussian(random, heads, 0.1));
-        float[] bandwidth = null;
-        if (kernel == Kernel.BUMP) {
-            bandwidth = new float[heads];
-            for (int h = 0; h < heads; h++) {
-                bandwidth[h] = (float) (0.3 + random.nextDouble());
-            }
-        }
-        return new LayerWeights(hidden, heads, kernel, gaussian(random, hidden * hidden, scale), gaussian(random, hidden, 0.1),
-                gaussian(random, hidden * hidden, scale), gaussian(random, hidden, 0.1),
-                gaussian(random, hidden * hidden, scale), gaussian(random, hidden, 0.1), projection, bandwidth);
+        return RandomLayers.weights(random, kernel, heads, hidden, mid, true);
     }
 
     static float[] gaussian(SplittableRandom random, int count, double scale) {
-        float[] values = new float[count];
-        for (int i = 0; i < count; i++) {
-            values[i] = (float) (scale * random.nextGaussian());
-        }
-        return values;
+        return RandomLayers.gaussian(random, count, scale);
     }
 }

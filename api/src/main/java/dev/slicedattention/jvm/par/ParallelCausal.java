@@ -4,6 +4,7 @@ import dev.slicedattention.timing.Stage;
 import dev.slicedattention.timing.StageTimes;
 import dev.slicedattention.validation.AttentionBatch;
 import dev.slicedattention.validation.Kernel;
+import dev.slicedattention.validation.sequential.Projection;
 
 /**
  * Causal mode on all cores (SPEC §5): divide and conquer over the sequence (the CDQ scheme). At level
@@ -36,9 +37,10 @@ public final class ParallelCausal {
         boolean bump = batch.kernel() == Kernel.BUMP;
         long start = System.nanoTime();
         float[] s, t;
-        if (batch.hasScalars()) {
-            s = java.util.Arrays.copyOfRange(batch.s(), queryRow, queryRow + m);
-            t = java.util.Arrays.copyOfRange(batch.t(), keyRow, keyRow + n);
+        float[][] given = Projection.givenScalars(batch, p);
+        if (given != null) {
+            s = given[0];
+            t = given[1];
         } else {
             float[] centre = ParallelProjection.centre(workers, batch.k(), keyRow, n, d);
             s = ParallelProjection.project(workers, batch.q(), queryRow, m, d, batch.theta(), p * d, centre);

@@ -4,6 +4,7 @@ import dev.slicedattention.timing.Stage;
 import dev.slicedattention.timing.StageTimes;
 import dev.slicedattention.validation.AttentionBatch;
 import dev.slicedattention.validation.Kernel;
+import dev.slicedattention.validation.sequential.Projection;
 import dev.slicedattention.validation.sequential.KeySort;
 import dev.slicedattention.validation.sequential.PrefixSums;
 
@@ -31,9 +32,10 @@ public final class ParallelPipeline {
             int keyRow = p * batch.n(), queryRow = p * batch.m();
             long start = System.nanoTime();
             float[] s, t;
-            if (batch.hasScalars()) {
-                s = java.util.Arrays.copyOfRange(batch.s(), queryRow, queryRow + m);
-                t = java.util.Arrays.copyOfRange(batch.t(), keyRow, keyRow + n);
+            float[][] given = Projection.givenScalars(batch, p);
+            if (given != null) {
+                s = given[0];
+                t = given[1];
             } else {
                 float[] centre = ParallelProjection.centre(workers, batch.k(), keyRow, n, d);
                 s = ParallelProjection.project(workers, batch.q(), queryRow, m, d, batch.theta(), p * d, centre);

@@ -60,8 +60,9 @@ public final class CausalPipeline {
             s = scalars[0];
             t = scalars[1];
         } else if (batch.hasScalars()) {
-            s = widen(java.util.Arrays.copyOfRange(batch.s(), queryRow, queryRow + m));
-            t = widen(java.util.Arrays.copyOfRange(batch.t(), keyRow, keyRow + n));
+            float[][] given = Projection.givenScalars(batch, p);
+            s = widen(given[0]);
+            t = widen(given[1]);
         } else {
             float[] centre = Projection.centre(batch.k(), keyRow, n, d);
             s = widen(Projection.project(batch.q(), queryRow, m, d, batch.theta(), p * d, centre));

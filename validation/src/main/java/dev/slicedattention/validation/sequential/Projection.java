@@ -69,4 +69,17 @@ public final class Projection {
         }
         return (float) sum;
     }
+
+    /**
+     * Problem p's projections when the batch was given them ({@link AttentionBatch#ofScalars}):
+     * {s [M_p], t [L_p]} as copies; null when they are to be projected from Q, K and θ.
+     */
+    public static float[][] givenScalars(dev.slicedattention.validation.AttentionBatch batch, int p) {
+        if (!batch.hasScalars()) {
+            return null;
+        }
+        int queryRow = p * batch.m(), keyRow = p * batch.n();
+        return new float[][] {java.util.Arrays.copyOfRange(batch.s(), queryRow, queryRow + batch.queryLength(p)),
+                java.util.Arrays.copyOfRange(batch.t(), keyRow, keyRow + batch.keyLength(p))};
+    }
 }

@@ -41,9 +41,10 @@ public final class SequentialPipeline {
 
         long start = System.nanoTime();
         float[] s, t;
-        if (batch.hasScalars()) {
-            s = java.util.Arrays.copyOfRange(batch.s(), queryRow, queryRow + m);
-            t = java.util.Arrays.copyOfRange(batch.t(), keyRow, keyRow + n);
+        float[][] given = Projection.givenScalars(batch, p);
+        if (given != null) {
+            s = given[0];
+            t = given[1];
         } else {
             float[] centre = Projection.centre(batch.k(), keyRow, n, d);
             s = Projection.project(batch.q(), queryRow, m, d, batch.theta(), p * d, centre);

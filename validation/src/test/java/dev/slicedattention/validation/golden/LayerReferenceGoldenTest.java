@@ -47,16 +47,7 @@ class LayerReferenceGoldenTest {
         }
     }
 
-    /** max |a − b| / max |b| over the real tokens' rows (padded rows: ours are 0, theirs whatever their arithmetic gives). */
     static double relativeError(double[] actual, float[] expected, float[] mask, int hidden) {
-        double worst = 0, scale = 0;
-        for (int i = 0; i < actual.length; i++) {
-            if (mask != null && mask[i / hidden] == 0f) {
-                continue;
-            }
-            worst = Math.max(worst, Math.abs(actual[i] - expected[i]));
-            scale = Math.max(scale, Math.abs(expected[i]));
-        }
-        return worst / scale;
+        return RandomLayers.relativeError(i -> actual[i], expected, mask, hidden);
     }
 }
