@@ -5,8 +5,8 @@ import java.util.List;
 /**
  * How a device kernel was launched, as a backend may record it beside its kernel dumps in
  * {@code kernels/launches.json} (a JSON array of these). The kernel gallery shows it under the
- * kernel; no backend writes the file yet (the TornadoVM backend would, from TornadoVM's thread
- * info of each task's first launch and from its count of graph executes per call).
+ * kernel. The TornadoVM backend writes it (graphs/KernelLaunches): TornadoVM's thread info of each task's
+ * first launch, and its count of graph executes per call.
  *
  * @param backend         the backend, e.g. "tornado:0:0"
  * @param file            the dump's file stem the kernel is in, e.g. "sort-global"

@@ -125,10 +125,31 @@ class SoftmaxAndGalleryTest {
                 "projection-scalars-bump.cl", "projection-scalars.cl", "projection.cl", "rank-bump.cl", "rank.cl",
                 "sort-global.cl", "sort-local.cl");
         try (Stream<Path> files = Files.list(dir)) {
-            assertEquals(expected, files.map(f -> f.getFileName().toString()).sorted().toList());
+            List<String> all = new java.util.ArrayList<>(expected);
+            all.add(2, "launches.json");
+            assertEquals(all, files.map(f -> f.getFileName().toString()).sorted().toList());
         }
+        // The launch geometry beside the dumps: every launched task with its kernel, work sizes and
+        // launches per call; the thread info it was parsed from stays out of the .cl files.
+        com.fasterxml.jackson.databind.JsonNode launches = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(dir.resolve("launches.json").toFile());
+        java.util.Set<String> files = new java.util.TreeSet<>();
+        for (com.fasterxml.jackson.databind.JsonNode launch : launches) {
+            files.add(launch.get("file").asText() + ".cl");
+            assertTrue(launch.get("kernel").isTextual(), "kernel named: " + launch);
+            assertTrue(launch.get("global").size() >= 1 && launch.get("global").get(0).asLong() > 0, "global size: " + launch);
+            assertTrue(launch.get("launchesPerCall").asInt() >= 1, "launches per call: " + launch);
+            if (launch.get("file").asText().equals("sort-local") && launch.get("n").asInt() == 1025) {
+                assertEquals(List.of(256L), List.of(launch.get("local").get(0).asLong()), "the local sort's work-group: half a 512-slot block");
+            }
+            if (launch.get("file").asText().equals("sort-global") && launch.get("n").asInt() == 1025) {
+                assertTrue(launch.get("launchesPerCall").asInt() > 1, "one global pass per launch: " + launch);
+            }
+        }
+        assertEquals(new java.util.TreeSet<>(expected), files, "every dump has its launches");
         for (String name : expected) {
             String source = Files.readString(dir.resolve(name));
+            assertTrue(!source.contains("Task info:"), name + " holds thread info");
             assertTrue(source.contains("__kernel"), () -> name + " holds no OpenCL kernel: " + source.substring(0, Math.min(200, source.length())));
         }
         // Each stage's file holds that stage's kernels: one per task of its graph.

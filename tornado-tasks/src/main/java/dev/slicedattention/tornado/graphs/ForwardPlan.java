@@ -197,6 +197,10 @@ public final class ForwardPlan implements AutoCloseable {
     private long lastCompileNanos;
     private long lastKernelNanos;
     private int executes;
+    /** Executes of each graph in the current call (the gallery's launches per call). */
+    private int[] graphExecutes;
+    /** The launch geometry captured with the gallery on each graph's first execute. */
+    private final KernelLaunches launches = KernelLaunches.create();
 
     /** A ReLU plan on its own input arrays, filled from the heap on each call. */
     public ForwardPlan(Shape shape, TornadoDevice device, Path kernelDir) {
@@ -519,6 +523,7 @@ public final class ForwardPlan implements AutoCloseable {
         lastCompileNanos = 0;
         lastKernelNanos = 0;
         executes = 0;
+        graphExecutes = new int[compiled.length];
         long copyStart = System.nanoTime();
         for (int i = 0; i < inputs.length; i++) {
             if (callers[i] != (heap[i] == null)) {
@@ -548,6 +553,9 @@ public final class ForwardPlan implements AutoCloseable {
 
         float[] result = new float[out.getSize()];
         MemorySegment.copy(out.getSegment(), ValueLayout.JAVA_FLOAT, 0, result, 0, result.length);
+        if (graphExecutes != null) {
+            launches.write(kernelDir, "tornado", shape == null ? 0 : shape.n(), graphExecutes);
+        }
         return result;
     }
 
@@ -620,6 +628,7 @@ public final class ForwardPlan implements AutoCloseable {
         if (capture != null) {
             // After selecting the graph: plan-wide settings apply to the selected graph only (or to all when none is).
             plan.withPrintKernel();
+            plan.withThreadInfo();
         }
         long start = System.nanoTime();
         TornadoExecutionResult result;
@@ -628,13 +637,18 @@ public final class ForwardPlan implements AutoCloseable {
         } finally {
             if (capture != null) {
                 plan.withoutPrintKernel();
-                capture.saveTo(kernelDir.resolve(gallery[graph]));
+                plan.withoutThreadInfo();
+                String source = launches.take(graph, gallery[graph], capture.finish());
+                StdoutCapture.write(kernelDir.resolve(gallery[graph]), source);
             }
         }
         long wall = System.nanoTime() - start;
         compiled[graph] = true;
         lastResults[graph] = result;
         executes++;
+        if (graphExecutes != null) {
+            graphExecutes[graph]++;
+        }
         TornadoProfilerResult profile = result.getProfilerResult();
         long compile = Math.max(0, profile.getCompileTime());
         lastCompileNanos += compile;

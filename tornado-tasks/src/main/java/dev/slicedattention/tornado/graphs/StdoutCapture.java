@@ -28,13 +28,23 @@ final class StdoutCapture {
         return new StdoutCapture();
     }
 
-    /** Restores standard output and writes what was printed (the kernel source) to {@code file}. */
-    void saveTo(Path file) {
+    /** Restores standard output and returns what was printed. */
+    String finish() {
         System.out.flush();
         System.setOut(original);
+        return buffer.toString(StandardCharsets.UTF_8);
+    }
+
+    /** Restores standard output and writes what was printed (the kernel source) to {@code file}. */
+    void saveTo(Path file) {
+        write(file, finish());
+    }
+
+    /** Writes {@code text} (the kernel source) to {@code file}. */
+    static void write(Path file, String text) {
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
-            Files.writeString(file, buffer.toString(StandardCharsets.UTF_8));
+            Files.writeString(file, text);
         } catch (IOException failed) {
             throw new UncheckedIOException("cannot save the kernel source to " + file, failed);
         }
