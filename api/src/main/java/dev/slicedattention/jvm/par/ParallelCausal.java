@@ -4,7 +4,6 @@ import dev.slicedattention.timing.Stage;
 import dev.slicedattention.timing.StageTimes;
 import dev.slicedattention.validation.AttentionBatch;
 import dev.slicedattention.validation.Kernel;
-import dev.slicedattention.validation.sequential.Projection;
 
 /**
  * Causal mode on all cores (SPEC §5): divide and conquer over the sequence (the CDQ scheme). At level
@@ -32,20 +31,12 @@ public final class ParallelCausal {
     }
 
     private static void forwardHead(Workers workers, AttentionBatch batch, int p, float[] out, StageTimes times) {
-        int n = batch.keyLength(p), m = batch.queryLength(p), d = batch.d(), e = batch.e();
+        int n = batch.keyLength(p), m = batch.queryLength(p), e = batch.e();
         int keyRow = p * batch.n(), queryRow = p * batch.m();
         boolean bump = batch.kernel() == Kernel.BUMP;
         long start = System.nanoTime();
-        float[] s, t;
-        float[][] given = Projection.givenScalars(batch, p);
-        if (given != null) {
-            s = given[0];
-            t = given[1];
-        } else {
-            float[] centre = ParallelProjection.centre(workers, batch.k(), keyRow, n, d);
-            s = ParallelProjection.project(workers, batch.q(), queryRow, m, d, batch.theta(), p * d, centre);
-            t = ParallelProjection.project(workers, batch.k(), keyRow, n, d, batch.theta(), p * d, centre);
-        }
+        float[][] scalars = ParallelProjection.scalars(workers, batch, p);
+        float[] s = scalars[0], t = scalars[1];
         long projected = System.nanoTime();
 
         int length = Math.max(n, m);

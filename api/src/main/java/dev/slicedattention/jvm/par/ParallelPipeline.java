@@ -4,7 +4,6 @@ import dev.slicedattention.timing.Stage;
 import dev.slicedattention.timing.StageTimes;
 import dev.slicedattention.validation.AttentionBatch;
 import dev.slicedattention.validation.Kernel;
-import dev.slicedattention.validation.sequential.Projection;
 import dev.slicedattention.validation.sequential.KeySort;
 import dev.slicedattention.validation.sequential.PrefixSums;
 
@@ -25,22 +24,14 @@ public final class ParallelPipeline {
     /** The output [P, m, e]; scratch arrays come from {@code workspace} and are reused across heads and calls. */
     public static float[] forward(Workers workers, AttentionBatch batch, StageTimes times, Workspace workspace) {
         float[] out = new float[batch.outputLength()];
-        int d = batch.d(), e = batch.e();
+        int e = batch.e();
         boolean bump = batch.kernel() == Kernel.BUMP;
         for (int p = 0; p < batch.heads(); p++) {
             int n = batch.keyLength(p), m = batch.queryLength(p);
             int keyRow = p * batch.n(), queryRow = p * batch.m();
             long start = System.nanoTime();
-            float[] s, t;
-            float[][] given = Projection.givenScalars(batch, p);
-            if (given != null) {
-                s = given[0];
-                t = given[1];
-            } else {
-                float[] centre = ParallelProjection.centre(workers, batch.k(), keyRow, n, d);
-                s = ParallelProjection.project(workers, batch.q(), queryRow, m, d, batch.theta(), p * d, centre);
-                t = ParallelProjection.project(workers, batch.k(), keyRow, n, d, batch.theta(), p * d, centre);
-            }
+            float[][] scalars = ParallelProjection.scalars(workers, batch, p);
+            float[] s = scalars[0], t = scalars[1];
             double[] mu = bump ? null : ParallelProjection.columnMeans(workers, batch.v(), keyRow, n, e);
             float nu = batch.valueScale(p);
             long projected = System.nanoTime();

@@ -88,4 +88,20 @@ public final class ParallelProjection {
         out[outIndex + 2] = (float) s2;
         out[outIndex + 3] = (float) s3;
     }
+
+    /**
+     * Problem p's scalars {s [M_p], t [L_p]} on all cores: the given ones, or s = (Q − c)θ and t = (K − c)θ
+     * with c the key centre. Shared by the parallel forward and causal passes.
+     */
+    public static float[][] scalars(Workers workers, dev.slicedattention.validation.AttentionBatch batch, int p) {
+        float[][] given = dev.slicedattention.validation.sequential.Projection.givenScalars(batch, p);
+        if (given != null) {
+            return given;
+        }
+        int n = batch.keyLength(p), m = batch.queryLength(p), d = batch.d();
+        int keyRow = p * batch.n(), queryRow = p * batch.m();
+        float[] centre = centre(workers, batch.k(), keyRow, n, d);
+        return new float[][] {project(workers, batch.q(), queryRow, m, d, batch.theta(), p * d, centre),
+                project(workers, batch.k(), keyRow, n, d, batch.theta(), p * d, centre)};
+    }
 }

@@ -50,8 +50,8 @@ public final class CausalPipeline {
      * {@code float64Projection}, in float64 (the reference, which then agrees with the naive form to ~1e-15).
      */
     static void forwardHead(AttentionBatch batch, int p, double[] out, StageTimes times, boolean float64Projection) {
-        int n = batch.keyLength(p), m = batch.queryLength(p), d = batch.d(), e = batch.e();
-        int keyRow = p * batch.n(), queryRow = p * batch.m();
+        int n = batch.keyLength(p), m = batch.queryLength(p), e = batch.e();
+        int keyRow = p * batch.n();
         boolean bump = batch.kernel() == Kernel.BUMP;
         long start = System.nanoTime();
         double[] s, t;
@@ -59,14 +59,10 @@ public final class CausalPipeline {
             double[][] scalars = SequentialPipeline64.projections(batch, p);
             s = scalars[0];
             t = scalars[1];
-        } else if (batch.hasScalars()) {
-            float[][] given = Projection.givenScalars(batch, p);
-            s = widen(given[0]);
-            t = widen(given[1]);
         } else {
-            float[] centre = Projection.centre(batch.k(), keyRow, n, d);
-            s = widen(Projection.project(batch.q(), queryRow, m, d, batch.theta(), p * d, centre));
-            t = widen(Projection.project(batch.k(), keyRow, n, d, batch.theta(), p * d, centre));
+            float[][] scalars = Projection.scalars(batch, p);
+            s = widen(scalars[0]);
+            t = widen(scalars[1]);
         }
         long projected = System.nanoTime();
 

@@ -71,6 +71,22 @@ public final class Projection {
     }
 
     /**
+     * Problem p's scalars {s [M_p], t [L_p]}: the given ones ({@link #givenScalars}), or s = (Q − c)θ and
+     * t = (K − c)θ with c the key centre. Shared by the sequential forward and causal passes.
+     */
+    public static float[][] scalars(dev.slicedattention.validation.AttentionBatch batch, int p) {
+        float[][] given = givenScalars(batch, p);
+        if (given != null) {
+            return given;
+        }
+        int n = batch.keyLength(p), m = batch.queryLength(p), d = batch.d();
+        int keyRow = p * batch.n(), queryRow = p * batch.m();
+        float[] centre = centre(batch.k(), keyRow, n, d);
+        return new float[][] {project(batch.q(), queryRow, m, d, batch.theta(), p * d, centre),
+                project(batch.k(), keyRow, n, d, batch.theta(), p * d, centre)};
+    }
+
+    /**
      * Problem p's projections when the batch was given them ({@link AttentionBatch#ofScalars}):
      * {s [M_p], t [L_p]} as copies; null when they are to be projected from Q, K and θ.
      */

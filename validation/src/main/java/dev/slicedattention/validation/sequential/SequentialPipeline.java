@@ -35,21 +35,13 @@ public final class SequentialPipeline {
 
     /** One problem p of the batch, written into its slice of {@code out}. */
     public static void forwardHead(AttentionBatch batch, int p, float[] out, StageTimes times) {
-        int n = batch.keyLength(p), m = batch.queryLength(p), d = batch.d(), e = batch.e();
+        int n = batch.keyLength(p), m = batch.queryLength(p), e = batch.e();
         int keyRow = p * batch.n(), queryRow = p * batch.m();
         boolean bump = batch.kernel() == Kernel.BUMP;
 
         long start = System.nanoTime();
-        float[] s, t;
-        float[][] given = Projection.givenScalars(batch, p);
-        if (given != null) {
-            s = given[0];
-            t = given[1];
-        } else {
-            float[] centre = Projection.centre(batch.k(), keyRow, n, d);
-            s = Projection.project(batch.q(), queryRow, m, d, batch.theta(), p * d, centre);
-            t = Projection.project(batch.k(), keyRow, n, d, batch.theta(), p * d, centre);
-        }
+        float[][] scalars = Projection.scalars(batch, p);
+        float[] s = scalars[0], t = scalars[1];
         double[] mu = bump ? null : Projection.valueMean(batch.v(), keyRow, n, e);
         float nu = batch.valueScale(p);
         long projected = System.nanoTime();
