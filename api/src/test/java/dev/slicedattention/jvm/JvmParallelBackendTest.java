@@ -8,9 +8,8 @@ import dev.slicedattention.Backend;
 import dev.slicedattention.BackendInfo;
 import dev.slicedattention.SlicedAttention;
 import dev.slicedattention.jvm.par.ParallelKeySort;
-import dev.slicedattention.jvm.par.ParallelPrefixSums;
 import dev.slicedattention.jvm.par.ParallelProjection;
-import dev.slicedattention.jvm.par.ParallelRankCombine;
+import dev.slicedattention.jvm.par.ParallelRanks;
 import dev.slicedattention.jvm.par.Workers;
 import dev.slicedattention.timing.Stage;
 import dev.slicedattention.timing.StageTimes;
@@ -138,7 +137,7 @@ class JvmParallelBackendTest {
             // Queries equal to keys, between them, and beyond both ends.
             queries[i] = random.nextInt(1100) - 550 + (random.nextBoolean() ? 0.5f : 0.0f);
         }
-        ParallelRankCombine.SortedRanks ranks = ParallelRankCombine.ranks(WORKERS, queries, tau, tau.length);
+        ParallelRanks.SortedRanks ranks = ParallelRanks.ranks(WORKERS, queries, tau, tau.length);
         boolean[] seen = new boolean[queries.length];
         for (int k = 0; k < queries.length; k++) {
             int i = ranks.order()[k];
@@ -163,34 +162,6 @@ class JvmParallelBackendTest {
                 AttentionBatch batch = InputGenerator.SHARED_OFFSET.generate(shapes[r], r);
                 ErrorMetrics error = ErrorMetrics.compare(backend.run(batch).output().data(), NaiveReference.attend(batch), batch);
                 assertTrue(error.relativeError() <= 1e-5, shapes[r] + ": " + error);
-            }
-        }
-    }
-
-    @Test
-    void blockedPrefixSumsMatchTheSequentialOnes() {
-        AttentionBatch batch = InputGenerator.SHARED_OFFSET.generate(new Shape(1, 3, 50_000, 4, 6), 3);
-        float[] keys = new float[batch.n()];
-        for (int j = 0; j < keys.length; j++) {
-            keys[j] = batch.k()[j * batch.d()];
-        }
-        KeySort.SortedKeys sorted = KeySort.sort(keys);
-        double[] mu = new double[batch.e()];
-        float sigma = PrefixSums.scaleOf(sorted.tau(), batch.n());
-        float nu = PrefixSums.valueScaleOf(batch.v(), 0, batch.n(), batch.e());
-        for (boolean split : new boolean[] {false, true}) {
-            PrefixSums.Sums expected = PrefixSums.compute(sorted.tau(), sorted.perm(), sigma, batch.v(), 0, batch.n(),
-                    batch.e(), mu, nu, split);
-            PrefixSums.Sums actual = ParallelPrefixSums.compute(WORKERS, sorted.tau(), sorted.perm(), sigma, batch.v(), 0,
-                    batch.n(), batch.e(), mu, nu, split);
-            assertClose(expected.a(), actual.a());
-            assertClose(expected.b(), actual.b());
-            assertClose(expected.c(), actual.c());
-            assertEquals(split, actual.aLow() != null);
-            for (int at = 0; split && at < expected.a().length; at++) {
-                // hi + lo carries 48 bits: the two float64 summation orders agree far below float32's ulp.
-                assertEquals(expected.aAt(at), actual.aAt(at), 1e-12 * (1 + Math.abs(expected.aAt(at))), "A at " + at);
-                assertEquals(expected.bAt(at), actual.bAt(at), 1e-12 * (1 + Math.abs(expected.bAt(at))), "B at " + at);
             }
         }
     }

@@ -69,10 +69,9 @@ final class AttendCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         OutputFile.check(out, force);
-        Tensor queries = Tensor.readNpy(q);
-        Tensor keys = Tensor.readNpy(k);
-        Tensor values = Tensor.readNpy(v);
-        Tensor direction = Tensor.readNpy(theta);
+        long start = System.nanoTime();
+        Tensor[] inputs = TensorFiles.readAll(q, k, v, theta);
+        Tensor queries = inputs[0], keys = inputs[1], values = inputs[2], direction = inputs[3];
         AttentionOptions chosen = kernel.forFiles();
         if (keyLengths != null) {
             chosen = chosen.withKeyLengths(Npy.readIntegers(keyLengths));
@@ -83,13 +82,19 @@ final class AttendCommand implements Callable<Integer> {
         // Shapes, options against shapes, and finiteness, before a device is opened.
         AttentionOptions options = chosen;
         Backend.batch(queries, keys, values, direction, options);
+        long read = System.nanoTime();
         try (Backend opened = SlicedAttention.open(backend)) {
+            long opening = System.nanoTime();
             ForwardResult result = opened.run(queries, keys, values, direction, options);
+            long computed = System.nanoTime();
             result.output().writeNpy(out);
-            console.err().printf("attend: %s%s kernel on %s (%s), output %s -> %s (%.1f ms)%n",
+            long written = System.nanoTime();
+            console.err().printf("attend: %s%s kernel on %s (%s), output %s -> %s%n"
+                            + "  read and check %.0f ms, open %.0f ms, forward %.0f ms (stages %.0f ms), write %.0f ms%n",
                     options.isCausal() ? "causal " : "", options.kernel(),
                     opened.info().name(), opened.info().deviceName(), result.output().shapeText(), out,
-                    result.times().totalNanos() / 1e6);
+                    (read - start) / 1e6, (opening - read) / 1e6, (computed - opening) / 1e6,
+                    result.times().totalNanos() / 1e6, (written - computed) / 1e6);
         }
         return ExitCode.OK;
     }

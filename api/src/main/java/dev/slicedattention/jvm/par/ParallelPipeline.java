@@ -8,10 +8,12 @@ import dev.slicedattention.validation.sequential.KeySort;
 import dev.slicedattention.validation.sequential.PrefixSums;
 
 /**
- * The five stages on all cores, head after head, each stage parallel within the head. Same
- * arithmetic as the sequential path (float32 storage, float64 accumulation, the key centre shift,
- * the power-of-two scales σ and ν, the shared row functions, both kernels, ragged problems); only the
- * summation order of the blocked sums differs, so results agree with jvm-seq to float32 round-off.
+ * The five stages on all cores, head after head, each stage parallel within the head, in the
+ * streaming form of SPEC §2: the prefix sums are never stored as a table; running sums are carried
+ * through the sorted keys to each query ({@link ParallelKeyBlocks}, {@link ParallelSweep}). Same
+ * arithmetic as the sequential path otherwise (float64 accumulation, the key centre shift, the
+ * power-of-two scales σ and ν, both kernels, ragged problems); the prefix sums stay in float64 where
+ * jvm-seq rounds them to float32 storage, so results agree with jvm-seq to float32 round-off.
  */
 public final class ParallelPipeline {
     private ParallelPipeline() {}
@@ -40,18 +42,18 @@ public final class ParallelPipeline {
             long sortedAt = System.nanoTime();
 
             float sigma = PrefixSums.scaleOf(sorted.tau(), n);
-            PrefixSums.Sums sums = ParallelPrefixSums.compute(workers, sorted.tau(), sorted.perm(), sigma,
-                    batch.v(), keyRow, n, e, mu, nu, bump, workspace);
+            ParallelKeyBlocks keys = ParallelKeyBlocks.compute(workers, sorted.tau(), sorted.perm(), sigma,
+                    batch.v(), keyRow, n, e, mu, nu, workspace);
             long summed = System.nanoTime();
 
             float bandwidth = bump ? batch.bandwidth(p) : Float.NaN;
-            ParallelRankCombine.SortedRanks ranks = ParallelRankCombine.ranks(workers, s, sorted.tau(), n, bandwidth, workspace);
+            ParallelRanks.SortedRanks ranks = ParallelRanks.ranks(workers, s, sorted.tau(), n, bandwidth, workspace);
             long ranked = System.nanoTime();
 
             if (bump) {
-                ParallelRankCombine.bump(workers, s, ranks, sigma, bandwidth, sums, nu, out, queryRow * e);
+                ParallelSweep.bump(workers, s, ranks, keys, bandwidth, out, queryRow * e);
             } else {
-                ParallelRankCombine.combine(workers, s, ranks, sigma, sums, nu, out, queryRow * e);
+                ParallelSweep.relu(workers, s, ranks, keys, out, queryRow * e);
             }
             long combined = System.nanoTime();
 

@@ -61,7 +61,9 @@ public final class Npy {
             checkDataLength(name, size, header, itemSize);
             float[] data = new float[(int) header.count()];
             channel.position(header.dataStart());
-            ByteBuffer chunk = ByteBuffer.allocate(CHUNK - CHUNK % 8).order(ByteOrder.LITTLE_ENDIAN);
+            // A direct buffer: the channel reads into it without the hidden copy through a temporary
+            // direct buffer that a heap buffer costs, and its bulk get into the float array is a memcpy.
+            ByteBuffer chunk = ByteBuffer.allocateDirect(CHUNK - CHUNK % 8).order(ByteOrder.LITTLE_ENDIAN);
             int done = 0;
             while (done < data.length) {
                 chunk.clear();
@@ -357,23 +359,31 @@ public final class Npy {
 
     /**
      * Writes float32 data atomically: to a temporary file beside {@code file}, then moved into place.
-     * The data is streamed in cache-sized chunks (no byte array of the file's size).
+     * The data is streamed in cache-sized chunks through one direct buffer (no byte array of the
+     * file's size, no hidden copy).
      */
     public static void write(Path file, int[] shape, float[] data) {
         try {
-            AtomicFiles.write(file, out -> {
-                out.write(header("<f4", shape));
-                ByteBuffer chunk = ByteBuffer.allocate(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
+            AtomicFiles.writeChannel(file, channel -> {
+                writeFully(channel, ByteBuffer.wrap(header("<f4", shape)));
+                ByteBuffer chunk = ByteBuffer.allocateDirect(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
                 for (int done = 0; done < data.length; ) {
                     int values = Math.min(CHUNK / 4, data.length - done);
                     chunk.clear();
                     chunk.asFloatBuffer().put(data, done, values);
-                    out.write(chunk.array(), 0, 4 * values);
+                    chunk.limit(4 * values);
+                    writeFully(channel, chunk);
                     done += values;
                 }
             });
         } catch (IOException failure) {
             throw new NpyFormatException(file + ": cannot be written (" + failure.getMessage() + ")", failure);
+        }
+    }
+
+    private static void writeFully(FileChannel channel, ByteBuffer buffer) throws IOException {
+        while (buffer.hasRemaining()) {
+            channel.write(buffer);
         }
     }
 

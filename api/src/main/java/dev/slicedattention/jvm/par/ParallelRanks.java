@@ -1,26 +1,22 @@
 package dev.slicedattention.jvm.par;
 
-import dev.slicedattention.validation.sequential.Combine;
-import dev.slicedattention.validation.sequential.PrefixSums;
 import dev.slicedattention.validation.sequential.Rank;
 
 /**
- * Stages 4 and 5 on all cores, in the queries' sorted order.
+ * Stage 4 on all cores, in the queries' sorted order.
  *
- * <p>Rank: the queries are sorted like the keys (packed (value, index) longs, parallel merge sort),
+ * The queries are sorted like the keys (packed (value, index) longs, the parallel radix sort),
  * then each thread merges its run of sorted queries with τ: one binary search ({@link Rank#lowerBound})
  * for the run's first query, then a forward walk. That is O(m + n) after the sort, and every access
  * to τ is sequential, where m independent binary searches miss the cache at almost every level.
  *
- * <p>Combine: rows in the same sorted order, so the rows A_r, B_r that a query reads advance
- * monotonically through the 2·(n+1)·e prefix sums (a stream the prefetcher follows) instead of
- * jumping at random; only the output row is written out of order. Each row is
- * {@link Combine#combineRow}, the sequential path's own arithmetic.
+ * <p>The sorted order is also the one the sweep ({@link ParallelSweep}) needs: its running sums only
+ * move forward through the sorted keys as the queries ascend.
  */
-public final class ParallelRankCombine {
+public final class ParallelRanks {
     private static final int QUERIES_PER_CHUNK = 2048;
 
-    private ParallelRankCombine() {}
+    private ParallelRanks() {}
 
     /**
      * The queries in ascending order of value: {@code order[k]} is a query index, {@code rank[k]} its
@@ -87,31 +83,5 @@ public final class ParallelRankCombine {
             }
         });
         return new SortedRanks(order, rank, low, high);
-    }
-
-    public static void combine(Workers workers, float[] queries, SortedRanks ranks, float sigma, PrefixSums.Sums sums,
-                               float nu, float[] out, int outOffset) {
-        int e = sums.e();
-        double total = sums.c()[sums.n()];
-        int[] order = ranks.order(), rank = ranks.rank();
-        workers.forRange(queries.length, QUERIES_PER_CHUNK / 4, (from, to) -> {
-            for (int k = from; k < to; k++) {
-                int i = order[k];
-                Combine.combineRow(queries[i], rank[k], sigma, sums, total, nu, out, outOffset + i * e);
-            }
-        });
-    }
-
-    /** The bump's combine ({@link Combine#bumpRow}) in the same sorted order. */
-    public static void bump(Workers workers, float[] queries, SortedRanks ranks, float sigma, float bandwidth,
-                            PrefixSums.Sums sums, float nu, float[] out, int outOffset) {
-        int e = sums.e();
-        int[] order = ranks.order(), rank = ranks.rank(), low = ranks.low(), high = ranks.high();
-        workers.forRange(queries.length, QUERIES_PER_CHUNK / 4, (from, to) -> {
-            for (int k = from; k < to; k++) {
-                int i = order[k];
-                Combine.bumpRow(queries[i], low[k], rank[k], high[k], sigma, bandwidth, sums, nu, out, outOffset + i * e);
-            }
-        });
     }
 }
