@@ -4,6 +4,7 @@ import dev.slicedattention.Backend;
 import dev.slicedattention.ForwardResult;
 import dev.slicedattention.SlicedAttention;
 import dev.slicedattention.Tensor;
+import dev.slicedattention.validation.AttentionBatch;
 import dev.slicedattention.validation.AttentionOptions;
 import dev.slicedattention.validation.npy.Npy;
 import java.nio.file.Path;
@@ -79,20 +80,22 @@ final class AttendCommand implements Callable<Integer> {
         if (queryLengths != null) {
             chosen = chosen.withQueryLengths(Npy.readIntegers(queryLengths));
         }
-        // Shapes, options against shapes, and finiteness, before a device is opened.
+        // Shapes, options against shapes, and finiteness, before a device is opened; checked once.
         AttentionOptions options = chosen;
-        Backend.batch(queries, keys, values, direction, options);
+        AttentionBatch batch = Backend.batch(queries, keys, values, direction, options);
         long read = System.nanoTime();
         try (Backend opened = SlicedAttention.open(backend)) {
             long opening = System.nanoTime();
-            ForwardResult result = opened.run(queries, keys, values, direction, options);
+            ForwardResult result = opened.run(batch);
             long computed = System.nanoTime();
-            result.output().writeNpy(out);
+            // One problem in (Q of rank 2), one out: [m, e] rather than the batch's [1, m, e].
+            Tensor output = queries.rank() == 2 ? Tensor.wrap(result.output().data(), batch.m(), batch.e()) : result.output();
+            output.writeNpy(out);
             long written = System.nanoTime();
             console.err().printf("attend: %s%s kernel on %s (%s), output %s -> %s%n"
                             + "  read and check %.0f ms, open %.0f ms, forward %.0f ms (stages %.0f ms), write %.0f ms%n",
                     options.isCausal() ? "causal " : "", options.kernel(),
-                    opened.info().name(), opened.info().deviceName(), result.output().shapeText(), out,
+                    opened.info().name(), opened.info().deviceName(), output.shapeText(), out,
                     (read - start) / 1e6, (opening - read) / 1e6, (computed - opening) / 1e6,
                     result.times().totalNanos() / 1e6, (written - computed) / 1e6);
         }

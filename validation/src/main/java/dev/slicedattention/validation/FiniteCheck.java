@@ -4,6 +4,10 @@ import dev.slicedattention.error.InvalidInputException;
 
 /** Refuses NaN and ±∞ (SPEC §3) with a message that names the tensor and the first offending index. */
 public final class FiniteCheck {
+    private static final int BLOCK = 1 << 14;
+    private static final int EXPONENT = 0x7F80_0000;
+    private static final int EXPONENT_ONE = 0x0080_0000;
+
     private FiniteCheck() {}
 
     /**
@@ -12,9 +16,22 @@ public final class FiniteCheck {
      * @param shape the tensor's shape, used to print the index as [i, j, k]
      */
     public static void requireFinite(String name, float[] data, int[] shape) {
-        for (int i = 0; i < data.length; i++) {
-            if (!Float.isFinite(data[i])) {
-                reject(name, data[i], i, shape);
+        for (int start = 0; start < data.length; start += BLOCK) {
+            int end = Math.min(data.length, start + BLOCK);
+            // A float is NaN or ±∞ exactly when its 8 exponent bits are all ones; adding one to the
+            // exponent field then carries into the sign bit. Only integer AND, ADD and an OR-reduction:
+            // C2 vectorises this loop, where an early exit on Float.isFinite keeps it scalar (the check
+            // reads every input once, 768 MB for a 2^20 × 64 attend).
+            int carries = 0;
+            for (int i = start; i < end; i++) {
+                carries |= (Float.floatToRawIntBits(data[i]) & EXPONENT) + EXPONENT_ONE;
+            }
+            if (carries < 0) {
+                for (int i = start; i < end; i++) {
+                    if (!Float.isFinite(data[i])) {
+                        reject(name, data[i], i, shape);
+                    }
+                }
             }
         }
     }

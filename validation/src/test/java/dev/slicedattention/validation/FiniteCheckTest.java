@@ -1,0 +1,42 @@
+package dev.slicedattention.validation;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.slicedattention.error.InvalidInputException;
+import java.util.Arrays;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+
+/** The blocked, vectorised scan finds the first non-finite value wherever it sits, and nothing else. */
+class FiniteCheckTest {
+    private static final float[] NON_FINITE = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY,
+            Float.intBitsToFloat(0xFFC0_0001), Float.intBitsToFloat(0x7F80_0001)};
+    private static final float[] EXTREME_FINITE = {Float.MAX_VALUE, -Float.MAX_VALUE, Float.MIN_VALUE, -0.0f,
+            Float.intBitsToFloat(0x7F7F_FFFF), Float.intBitsToFloat(0x807F_FFFF)};
+
+    @Property(tries = 200)
+    void reportsTheFirstNonFiniteValue(@ForAll @IntRange(min = 1, max = 40_000) int length,
+                                       @ForAll @IntRange(min = 0, max = 39_999) int first,
+                                       @ForAll @IntRange(min = 0, max = 4) int kind) {
+        int at = first % length;
+        float[] data = new float[length];
+        Arrays.fill(data, EXTREME_FINITE[kind]);
+        data[at] = NON_FINITE[kind];
+        if (at + 1 < length) {
+            data[length - 1] = Float.NaN;    // a later one must not be the one reported
+        }
+        InvalidInputException refused = assertThrows(InvalidInputException.class,
+                () -> FiniteCheck.requireFinite("V", data, new int[] {length}));
+        assertEquals("V contains " + (Float.isNaN(NON_FINITE[kind]) ? "NaN" : NON_FINITE[kind] > 0 ? "+Infinity" : "-Infinity")
+                + " at index [" + at + "]: inputs must be finite", refused.getMessage());
+    }
+
+    @Property(tries = 50)
+    void acceptsEveryFiniteValue(@ForAll @IntRange(min = 0, max = 40_000) int length, @ForAll @IntRange(min = 0, max = 5) int kind) {
+        float[] data = new float[length];
+        Arrays.fill(data, EXTREME_FINITE[kind]);
+        FiniteCheck.requireFinite("V", data, new int[] {length});
+    }
+}
