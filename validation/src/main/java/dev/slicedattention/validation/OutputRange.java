@@ -14,13 +14,12 @@ public final class OutputRange {
 
     /** Refuses an output [P, m, e] that holds a non-finite entry. */
     public static void requireFinite(float[] out, int heads, int m, int e) {
-        for (int i = 0; i < out.length; i++) {
-            if (!Float.isFinite(out[i])) {
-                int[] shape = {heads, m, e};
-                throw new InvalidInputException("the output at " + FiniteCheck.formatIndex(i, shape)
-                        + " cannot be represented in float32 (its magnitude exceeds " + Float.MAX_VALUE
-                        + "): V's values are too close to float32's limit; scale V down and the output scales with it");
-            }
+        int i = FiniteCheck.firstNonFinite(out);
+        if (i >= 0) {
+            int[] shape = {heads, m, e};
+            throw new InvalidInputException("the output at " + FiniteCheck.formatIndex(i, shape)
+                    + " cannot be represented in float32 (its magnitude exceeds " + Float.MAX_VALUE
+                    + "): V's values are too close to float32's limit; scale V down and the output scales with it");
         }
     }
 }
