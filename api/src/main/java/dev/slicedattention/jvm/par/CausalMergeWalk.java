@@ -1,0 +1,103 @@
+package dev.slicedattention.jvm.par;
+
+/**
+ * One level's primitive in {@link ParallelCausal}: the keys of a left half, sorted by t, acting on the
+ * queries of the right half, sorted by s, in one merge walk that carries running sums over the keys
+ * passed so far (the forward pass's prefix sums, restricted to one block pair).
+ *
+ * <p>Sorted runs come with their values ({@code keyT}, {@code queryS}: t or s of each entry, +∞ for
+ * positions without a key or query), so that the walk compares in order instead of looking t up at
+ * random. Keys beyond L_p (t = +∞) are never passed; queries beyond M_p sort last and end the walk.
+ */
+final class CausalMergeWalk {
+    private CausalMergeWalk() {}
+
+    /**
+     * Keys keys[lo, mid) on queries queries[from, to), both runs ascending, for the columns [c0, c1) of
+     * V; with {@code scalars} also the ReLU's D (one part of a split walk adds it).
+     */
+    static void cross(CausalSums sums, int[] keys, float[] keyT, int lo, int mid, int[] queries, float[] queryS, int from, int to,
+            int c0, int c1, boolean scalars) {
+        if (sums.bump) {
+            crossBump(sums, keys, keyT, lo, mid, queries, queryS, from, to, c0, c1);
+            return;
+        }
+        int e = sums.e;
+        double[] runV = new double[e], runTV = new double[e], a = sums.a, d = sums.d;   // ΣV, ΣtV over the keys passed
+        double runCount = 0.0, runT = 0.0;
+        int k = lo;
+        for (int q = from; q < to; q++) {
+            int i = queries[q];
+            if (i >= sums.m) {
+                break;
+            }
+            double si = queryS[q];
+            while (k < mid && keyT[k] < si) {
+                double tj = keyT[k];
+                add(sums, runV, runTV, keys[k++], tj, c0, c1);
+                runCount += 1.0;
+                runT += tj;
+            }
+            // Fold the level's sums into D and A at once (CausalSums): s_i is known here.
+            if (scalars) {
+                d[i] += si * runCount - runT;
+            }
+            int at = i * e;
+            for (int c = c0; c < c1; c++) {
+                a[at + c] += si * runV[c] - runTV[c];
+            }
+        }
+    }
+
+    /**
+     * The bump's window: three pointers at s − b, s and s + b (the first two pass keys strictly below
+     * their limit, the last those at most its limit), whose running sums give the window's two linear
+     * pieces, under·ΣV + ΣtV/b below s and over·ΣV − ΣtV/b above it.
+     */
+    private static void crossBump(CausalSums sums, int[] keys, float[] keyT, int lo, int mid, int[] queries, float[] queryS, int from, int to,
+            int c0, int c1) {
+        int e = sums.e;
+        double width = sums.width;
+        double[] a = sums.a;
+        // ΣV and ΣtV below each pointer.
+        double[] lowV = new double[e], lowTV = new double[e], centreV = new double[e], centreTV = new double[e];
+        double[] highV = new double[e], highTV = new double[e];
+        int l = lo, r = lo, h = lo;
+        for (int q = from; q < to; q++) {
+            int i = queries[q];
+            if (i >= sums.m) {
+                break;
+            }
+            double si = queryS[q];
+            for (double limit = si - width; l < mid && keyT[l] < limit; l++) {
+                add(sums, lowV, lowTV, keys[l], keyT[l], c0, c1);
+            }
+            for (; r < mid && keyT[r] < si; r++) {
+                add(sums, centreV, centreTV, keys[r], keyT[r], c0, c1);
+            }
+            for (double limit = si + width; h < mid && keyT[h] <= limit; h++) {
+                add(sums, highV, highTV, keys[h], keyT[h], c0, c1);
+            }
+            double under = 1.0 - si / width, over = 1.0 + si / width;
+            int at = i * e;
+            for (int c = c0; c < c1; c++) {
+                a[at + c] += under * (centreV[c] - lowV[c]) + (centreTV[c] - lowTV[c]) / width
+                        + over * (highV[c] - centreV[c]) - (highTV[c] - centreTV[c]) / width;
+            }
+        }
+    }
+
+    /**
+     * Key j's V and t·V (columns [c0, c1)) into runV and runTV. Two arrays, not one of 2e: with a variable offset e
+     * between the halves the JIT cannot rule out overlap and leaves the loop scalar (twice as slow).
+     */
+    private static void add(CausalSums sums, double[] runV, double[] runTV, int j, double tj, int c0, int c1) {
+        float[] v = sums.v;
+        int valueRow = (sums.keyRow + j) * sums.e;
+        for (int c = c0; c < c1; c++) {
+            double value = v[valueRow + c];
+            runV[c] += value;
+            runTV[c] += tj * value;
+        }
+    }
+}

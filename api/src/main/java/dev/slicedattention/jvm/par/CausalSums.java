@@ -1,0 +1,86 @@
+package dev.slicedattention.jvm.par;
+
+/**
+ * The per-query float64 accumulators of causal mode (SPEC §5) and the output formula that reads them.
+ *
+ * <p>Why only e + 1 numbers per query for the ReLU kernel: the twin keeps c, Σt, ΣV and ΣtV but only
+ * ever uses them as D = s_i·c − Σt = Σ (s_i − t_j) and A = s_i·ΣV − ΣtV = Σ (s_i − t_j)·V_j (sums over
+ * the visible keys below s_i). s_i is fixed per query, so every partial sum can be folded into D and A
+ * as soon as it is known — half the accumulator memory each level of {@link ParallelCausal} touches.
+ * Then N = A − μ_i·D and Z = 2D − s_i·C_i + T_i. The bump keeps its weighted sum Σ w_ij·V_j (e).
+ */
+final class CausalSums {
+    final float[] s, t, v;
+    final int keyRow, n, m, e;
+    /** The bump's b, or NaN for the ReLU kernel. */
+    final double width;
+    final boolean bump;
+    /** ReLU: D per query and A (e per query); bump: the weighted sum (e per query) in {@code a}. */
+    final double[] d, a;
+
+    CausalSums(float[] s, float[] t, float[] v, int keyRow, int n, int m, int e, double width) {
+        this.s = s;
+        this.t = t;
+        this.v = v;
+        this.keyRow = keyRow;
+        this.n = n;
+        this.m = m;
+        this.e = e;
+        this.width = width;
+        this.bump = !Double.isNaN(width);
+        this.d = bump ? null : new double[m];
+        this.a = new double[m * e];
+    }
+
+    /** The outputs into out[offset, offset + m·e): the ReLU formula with the running mean, or the bump's division by the visible count. */
+    void finish(float[] out, int offset, Workers workers) {
+        int chunks = workers.chunks(m, 2048);
+        // Running totals (Σt, ΣV) at each query, as a chunked prefix: each chunk's own totals first
+        // (parallel), their exclusive prefix (sequential, one row per chunk), then each chunk runs on.
+        double[][] start = new double[chunks + 1][e + 1];      // [ΣV (e) | Σt] before each chunk
+        if (!bump) {
+            workers.forEach(chunks, c -> {
+                double[] total = start[c + 1];
+                for (int j = Workers.bound(m, chunks, c), end = Math.min(n, Workers.bound(m, chunks, c + 1)); j < end; j++) {
+                    addKey(total, j);
+                }
+            });
+            for (int c = 1; c <= chunks; c++) {
+                for (int k = 0; k <= e; k++) {
+                    start[c][k] += start[c - 1][k];
+                }
+            }
+        }
+        workers.forEach(chunks, c -> {
+            double[] seen = start[c].clone();
+            for (int i = Workers.bound(m, chunks, c), end = Workers.bound(m, chunks, c + 1); i < end; i++) {
+                int visible = Math.min(i + 1, n);
+                int row = i * e;
+                if (bump) {
+                    for (int k = 0; k < e; k++) {
+                        out[offset + row + k] = (float) (a[row + k] / visible);
+                    }
+                    continue;
+                }
+                if (i < n) {
+                    addKey(seen, i);
+                }
+                double si = s[i];
+                double z = 2.0 * d[i] - si * visible + seen[e];
+                for (int k = 0; k < e; k++) {
+                    double mu = seen[k] / visible;
+                    double numerator = a[row + k] - mu * d[i];
+                    out[offset + row + k] = z > 0.0 ? (float) (2.0 * numerator / z) : 0.0f;
+                }
+            }
+        });
+    }
+
+    private void addKey(double[] total, int j) {
+        int valueRow = (keyRow + j) * e;
+        for (int k = 0; k < e; k++) {
+            total[k] += v[valueRow + k];
+        }
+        total[e] += t[j];
+    }
+}
