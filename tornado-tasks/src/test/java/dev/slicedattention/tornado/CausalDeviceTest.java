@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.slicedattention.timing.StageTimes;
+import dev.slicedattention.tornado.graphs.ForwardPlan;
 import dev.slicedattention.validation.AttentionBatch;
 import dev.slicedattention.validation.AttentionOptions;
 import dev.slicedattention.validation.Bandwidths;
@@ -75,6 +76,47 @@ class CausalDeviceTest {
         ErrorMetrics metrics = ErrorMetrics.compare(out, NaiveReference.attend(batch), batch);
         assertTrue(TolerancePolicy.BLOCKED_FLOAT32.accepts(metrics, n), () -> batch + ": " + metrics);
         assertTrue(tornado.engine().lastCausalPlan().lastKernelNanos() > 0, "no device kernel time was reported");
+    }
+
+    /**
+     * Given scalars (a learned projection; the attention layer's kernel stage comes this way in causal
+     * mode): s and t with a shared offset, ragged, per-problem value scales 20 orders of magnitude
+     * apart, judged per problem.
+     */
+    @ParameterizedTest
+    @EnumSource(Kernel.class)
+    void givenScalarsMatchTheNaiveCausalReference(Kernel kernel) {
+        int heads = 3, n = 1500, e = 6;
+        SplittableRandom random = new SplittableRandom(kernel.ordinal() + 43);
+        float[] s = new float[heads * n], t = new float[heads * n], v = new float[heads * n * e];
+        for (int i = 0; i < s.length; i++) {
+            s[i] = (float) (0.8 * random.nextGaussian() + 5.0);
+            t[i] = (float) (0.8 * random.nextGaussian() + 5.0);
+        }
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) (random.nextGaussian() * (i < n * e ? 1e-20 : 1.0));
+        }
+        AttentionOptions options = (kernel == Kernel.BUMP ? AttentionOptions.bump(0.4f, 0.25f, 1.0f) : AttentionOptions.relu())
+                .withKeyLengths(n, 777, 1).withQueryLengths(n, 1200, 64).causal(true);
+        AttentionBatch batch = AttentionBatch.ofScalars(heads, n, n, e, s, t, v, options);
+        float[] out = tornado.engine().forward(batch, new StageTimes());
+        assertEquals(ForwardPlan.Source.SCALARS, tornado.engine().lastCausalPlan().source());
+        double[] reference = NaiveReference.attend(batch);
+        for (int p = 0; p < heads; p++) {
+            double worst = 0, scale = 0;
+            for (int i = p * n * e; i < (p + 1) * n * e; i++) {
+                assertTrue(Float.isFinite(out[i]));
+                worst = Math.max(worst, Math.abs(out[i] - reference[i]));
+                scale = Math.max(scale, Math.abs(reference[i]));
+            }
+            // Problem 2 has one key: its exact ReLU output is 0 (V_0 − μ_i = 0), so judge it against |V| there.
+            double values = 0;
+            for (int i = p * n * e; i < (p + 1) * n * e; i++) {
+                values = Math.max(values, Math.abs(v[i]));
+            }
+            double relative = worst / (scale > 0 ? scale : values);
+            assertTrue(relative <= TolerancePolicy.BLOCKED_FLOAT32.tolerance(n), "problem " + p + ": relative error " + relative);
+        }
     }
 
     /**
