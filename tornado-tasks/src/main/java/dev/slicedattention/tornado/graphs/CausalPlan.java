@@ -238,13 +238,13 @@ public final class CausalPlan implements AutoCloseable {
         GridScheduler grid = new GridScheduler(GRAPHS[SORT_LOCAL] + ".local", localGrid);
         plan = new TornadoExecutionPlan(graphs);
         plan.withDevice(device).withGridScheduler(grid).withProfiler(ProfilerMode.SILENT);
-        if (bump) {
-            // Float-float arithmetic: no reassociation (see CompensatedPrefixSumKernels). Per graph, as in ForwardPlan.
-            for (int graph : new int[] {PROJECTION, SCAN, LEVEL, COMBINE}) {
-                plan.withGraph(graph).withCompilerFlags(TornadoVMBackendType.OPENCL, ForwardPlan.EXACT_OPENCL_FLAGS);
-            }
-            plan.withAllGraphs();
+        // Bump: float-float arithmetic, which must not be reassociated (see CompensatedPrefixSumKernels). Both
+        // combines: products rounded as written (no mad contraction), so that x·C − y·c is 0 when x = y and C = c
+        // (see CausalKernels#reluCombine). Per graph, as in ForwardPlan.
+        for (int graph : bump ? new int[] {PROJECTION, SCAN, LEVEL, COMBINE} : new int[] {COMBINE}) {
+            plan.withGraph(graph).withCompilerFlags(TornadoVMBackendType.OPENCL, ForwardPlan.EXACT_OPENCL_FLAGS);
         }
+        plan.withAllGraphs();
         for (Object array : carry) {
             own.add((TornadoNativeArray) array);
         }

@@ -37,7 +37,7 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  *   [ ΣU (e) | Στ̂ ]                     over { j ≤ i }  (the running mean) (offsets 2e + 2, 3e + 2)
  * </pre>
  * and {@link #reluCombine} finishes with the sequential twin's formula ({@code CausalPipeline}):
- * μ' = ΣU_seen / C, N = ŝ·ΣU − Στ̂U − μ'·(ŝ·count − Στ̂), Z = ŝ·(2·count − C) + Στ̂_seen − 2·Στ̂, O = 2ν·N/Z
+ * μ' = ΣU_seen / C, N = ŝ·(ΣU − μ'·count) − (Στ̂U − μ'·Στ̂), Z = ŝ·(2·count − C) + Στ̂_seen − 2·Στ̂, O = 2ν·N/Z
  * with C = min(i + 1, L). Bump accumulators: e floats, the weighted sum itself; O = ν·Σ/C.
  *
  * <p>Ragged problems: keys j ≥ L_p are padding (the largest float, index ≥ L_p: they sort last in
@@ -551,8 +551,14 @@ public final class CausalKernels {
                 float count = acc.get(at + 2 * e + 1);
                 float keysBelow = acc.get(at + 2 * e);
                 float z = scaled * (2.0f * count - seen) + (acc.get(at + 3 * e + 2) - 2.0f * keysBelow);
-                float mean = acc.get(at + 2 * e + 2 + c) / seen;
-                float numerator = scaled * acc.get(at + c) - acc.get(at + e + c) - mean * (scaled * count - keysBelow);
+                // N = ŝ·(ΣU − μ'·count) − (Στ̂U − μ'·Στ̂) with μ' = ΣU_seen / C, each bracket as (x·C − ΣU_seen·y) / C:
+                // when every seen key lies below s, ΣU and ΣU_seen are the same float (same sums in the same order)
+                // and the bracket is exactly 0, as it is mathematically. Through μ' it kept a rounding of ŝ·ΣU,
+                // which is all there is when the exact output is 0 (measured: 4.5e-5 relative with all keys equal).
+                float seenValues = acc.get(at + 2 * e + 2 + c);
+                float centred = (acc.get(at + c) * seen - seenValues * count) / seen;
+                float centredMoment = (acc.get(at + e + c) * seen - seenValues * keysBelow) / seen;
+                float numerator = scaled * centred - centredMoment;
                 float value = 0.0f;
                 if (z > 0.0f) {
                     value = numerator / z * (2.0f * factors.get(p));
