@@ -2,13 +2,13 @@ package dev.slicedattention.tornado;
 
 import dev.slicedattention.BackendInfo;
 import dev.slicedattention.error.DeviceFailureException;
-import dev.slicedattention.error.InvalidInputException;
 import dev.slicedattention.Tensor;
 import dev.slicedattention.spi.BackendEngine;
 import dev.slicedattention.spi.OffHeapFloats;
 import dev.slicedattention.spi.TensorBatch;
 import dev.slicedattention.timing.StageTimes;
 import dev.slicedattention.timing.Stage;
+import dev.slicedattention.tornado.graphs.CausalPlan;
 import dev.slicedattention.tornado.graphs.ForwardPlan;
 import dev.slicedattention.tornado.graphs.LayerFront;
 import dev.slicedattention.tornado.graphs.ProblemParameters;
@@ -60,6 +60,10 @@ public final class TornadoEngine implements BackendEngine {
     private final boolean deviceLayer = !"host".equals(System.getProperty(LAYER_PATH_PROPERTY));
     private final Map<PlanKey, ForwardPlan> plans = new LinkedHashMap<>(4, 0.75f, true);
     private SoftmaxPlan softmax;
+    /** The causal plan of the last causal call and its key (one cached: see {@link #causal}). */
+    private CausalPlan causalPlan;
+    private PlanKey causalKey;
+    private CausalPlan lastCausalPlan;
     private ForwardPlan lastPlan;
     private int plansBuilt;
     private boolean closed;
@@ -77,7 +81,6 @@ public final class TornadoEngine implements BackendEngine {
 
     @Override
     public float[] forward(AttentionBatch batch, StageTimes times) {
-        refuseCausal(batch.options());
         Shape shape = new Shape(batch.heads(), batch.m(), batch.n(), batch.d(), batch.e());
         // A batch with given scalars (a learned projection, the layer) starts at the SCALARS front.
         ForwardPlan.Source source = batch.hasScalars() ? ForwardPlan.Source.SCALARS : ForwardPlan.Source.THETA;
@@ -86,7 +89,8 @@ public final class TornadoEngine implements BackendEngine {
         long start = System.nanoTime();
         ProblemParameters problems = ProblemParameters.of(batch);
         times.add(Stage.PROJECTION, System.nanoTime() - start);
-        return forward(shape, batch.kernel(), source, new FloatArray[heap.length], heap, problems, times, batch.toString());
+        return forward(shape, batch.kernel(), batch.isCausal(), source, new FloatArray[heap.length], heap, problems, times,
+                batch.toString());
     }
 
     /**
@@ -95,7 +99,6 @@ public final class TornadoEngine implements BackendEngine {
      */
     @Override
     public float[] forward(TensorBatch batch, StageTimes times) {
-        refuseCausal(batch.options());
         Shape shape = new Shape(batch.heads(), batch.m(), batch.n(), batch.d(), batch.e());
         Tensor[] tensors = {batch.q(), batch.k(), batch.v(), batch.theta()};
         FloatArray[] callers = new FloatArray[tensors.length];
@@ -119,7 +122,8 @@ public final class TornadoEngine implements BackendEngine {
         }
         ProblemParameters problems = ProblemParameters.of(batch.options(), batch.heads(), batch.m(), batch.n(), scales);
         times.add(Stage.PROJECTION, System.nanoTime() - start);
-        return forward(shape, batch.options().kernel(), ForwardPlan.Source.THETA, callers, heap, problems, times, batch.toString());
+        return forward(shape, batch.options().kernel(), batch.options().isCausal(), ForwardPlan.Source.THETA, callers, heap, problems,
+                times, batch.toString());
     }
 
     /**
@@ -131,10 +135,10 @@ public final class TornadoEngine implements BackendEngine {
     @Override
     public Optional<LayerRun> layer(LayerWeights weights, boolean rope, HeadLayout layout, float[] x, int items, int tokens,
                                     TokenOrder order, AttentionOptions options, StageTimes times) {
-        if (!deviceLayer) {
+        // Causal: no causal LAYER front; declined, the layer's kernel stage comes here with given scalars.
+        if (!deviceLayer || options.isCausal()) {
             return Optional.empty();
         }
-        refuseCausal(options);
         requireOpen();
         int heads = weights.heads(), d = weights.headDim(), hidden = weights.hidden(), problems = items * heads;
         LayerFront.Config config = new LayerFront.Config(weights, rope, layout);
@@ -183,14 +187,6 @@ public final class TornadoEngine implements BackendEngine {
         return Optional.of(new LayerRun(out, front[0], front[1]));
     }
 
-    /** Causal mode (SPEC §5) has no device kernels yet: refused by name rather than computed as if bidirectional. */
-    private void refuseCausal(AttentionOptions options) {
-        if (options.isCausal()) {
-            throw new InvalidInputException("causal mode is not implemented on " + info.name()
-                    + " (TornadoVM) yet: run it on jvm-seq or jvm-par");
-        }
-    }
-
     private static float largestMagnitude(float[] values, int from, int count) {
         float largest = 0.0f;
         for (int i = from; i < from + count; i++) {
@@ -199,9 +195,12 @@ public final class TornadoEngine implements BackendEngine {
         return largest;
     }
 
-    private float[] forward(Shape shape, Kernel kernel, ForwardPlan.Source source, FloatArray[] callers, float[][] heap,
-                            ProblemParameters problems, StageTimes times, String problem) {
+    private float[] forward(Shape shape, Kernel kernel, boolean causal, ForwardPlan.Source source, FloatArray[] callers,
+                            float[][] heap, ProblemParameters problems, StageTimes times, String problem) {
         requireOpen();
+        if (causal) {
+            return causal(shape, kernel, source, callers, heap, problems, times, problem);
+        }
         PlanKey key = new PlanKey(shape, kernel, source, callers, null);
         ForwardPlan plan = plans.get(key);
         try {
@@ -225,13 +224,48 @@ public final class TornadoEngine implements BackendEngine {
     }
 
     /**
+     * Causal mode (SPEC §5) on its own plan ({@link CausalPlan}), cached beside the forward plans:
+     * the last one only (a benchmark alternating causal and plain shapes keeps one of each).
+     */
+    private float[] causal(Shape shape, Kernel kernel, ForwardPlan.Source source, FloatArray[] callers, float[][] heap,
+                           ProblemParameters problems, StageTimes times, String problem) {
+        PlanKey key = new PlanKey(shape, kernel, source, callers, null);
+        CausalPlan plan = causalKey != null && causalKey.equals(key) ? causalPlan : null;
+        try {
+            if (plan == null) {
+                if (causalPlan != null) {
+                    causalPlan.close();
+                    causalPlan = null;
+                    causalKey = null;
+                }
+                long start = System.nanoTime();
+                plan = new CausalPlan(shape, kernel, source, device, callers);
+                plansBuilt++;
+                makeRoom(plan.deviceBytes(), false);
+                causalPlan = plan;
+                causalKey = key;
+                times.addSetup(System.nanoTime() - start);
+            }
+            lastCausalPlan = plan;
+            return plan.forward(heap, problems, times);
+        } catch (RuntimeException failed) {
+            if (plan != null) {
+                plan.abandon();
+                causalPlan = null;
+                causalKey = null;
+            }
+            throw translate(failed, problem);
+        }
+    }
+
+    /**
      * Frees cached plans, least recently used first, until a new plan of {@code bytes} fits the
      * device memory TornadoVM lets this process use and, for a forward plan, fewer than
      * {@value #CACHED_SHAPES} remain. The cache is there for speed: it must never be the reason a
      * call runs out of device memory.
      */
     private void makeRoom(long bytes, boolean forwardPlan) {
-        long used = bytes + (softmax == null ? 0 : softmax.deviceBytes());
+        long used = bytes + (softmax == null ? 0 : softmax.deviceBytes()) + (causalPlan == null ? 0 : causalPlan.deviceBytes());
         for (ForwardPlan plan : plans.values()) {
             used += plan.deviceBytes();
         }
@@ -243,8 +277,14 @@ public final class TornadoEngine implements BackendEngine {
             oldest.remove();
         }
         if (used > memoryBudget && softmax != null) {
+            used -= softmax.deviceBytes();
             softmax.close();
             softmax = null;
+        }
+        if (used > memoryBudget && causalPlan != null) {
+            causalPlan.close();
+            causalPlan = null;
+            causalKey = null;
         }
     }
 
@@ -304,6 +344,11 @@ public final class TornadoEngine implements BackendEngine {
         return plansBuilt;
     }
 
+    /** The plan of the last causal call, for its profiler figures (null before one). */
+    public CausalPlan lastCausalPlan() {
+        return lastCausalPlan;
+    }
+
     /** The plan of the last forward call, for its profiler figures. */
     public ForwardPlan lastPlan() {
         return lastPlan;
@@ -346,6 +391,10 @@ public final class TornadoEngine implements BackendEngine {
             plan.close();
         }
         plans.clear();
+        if (causalPlan != null) {
+            causalPlan.close();
+            causalPlan = null;
+        }
         if (softmax != null) {
             softmax.close();
         }

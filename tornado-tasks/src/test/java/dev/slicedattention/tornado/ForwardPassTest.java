@@ -3,11 +3,9 @@ package dev.slicedattention.tornado;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.slicedattention.BackendInfo;
-import dev.slicedattention.error.InvalidInputException;
 import dev.slicedattention.timing.Stage;
 import dev.slicedattention.timing.StageTimes;
 import dev.slicedattention.tornado.graphs.ForwardPlan;
@@ -174,15 +172,6 @@ class ForwardPassTest {
             }
         }
         assertNotSame(plans[0], plans[1]);
-    }
-
-    /** Causal mode has no device kernels yet: refused by name, never computed as if bidirectional. */
-    @Test
-    void causalModeIsRefused() {
-        AttentionBatch batch = InputGenerator.GAUSSIAN.generate(new Shape(1, 20, 20, 8, 4), 3)
-                .withOptions(AttentionOptions.bump(1.0f).causal(true));
-        InvalidInputException refused = assertThrows(InvalidInputException.class, () -> tornado.engine().forward(batch, new StageTimes()));
-        assertTrue(refused.getMessage().startsWith("causal mode is not implemented on tornado"), refused.getMessage());
     }
 
     @Test

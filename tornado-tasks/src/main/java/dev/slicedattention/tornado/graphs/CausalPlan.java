@@ -1,0 +1,416 @@
+package dev.slicedattention.tornado.graphs;
+
+import dev.slicedattention.timing.Stage;
+import dev.slicedattention.timing.StageTimes;
+import dev.slicedattention.tornado.kernels.BitonicSortKernels;
+import dev.slicedattention.tornado.kernels.CausalKernels;
+import dev.slicedattention.tornado.kernels.ProjectionKernels;
+import dev.slicedattention.validation.Kernel;
+import dev.slicedattention.validation.Shape;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
+import uk.ac.manchester.tornado.api.GridScheduler;
+import uk.ac.manchester.tornado.api.ImmutableTaskGraph;
+import uk.ac.manchester.tornado.api.KernelContext;
+import uk.ac.manchester.tornado.api.TaskGraph;
+import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
+import uk.ac.manchester.tornado.api.TornadoExecutionResult;
+import uk.ac.manchester.tornado.api.TornadoProfilerResult;
+import uk.ac.manchester.tornado.api.WorkerGrid1D;
+import uk.ac.manchester.tornado.api.common.TornadoDevice;
+import uk.ac.manchester.tornado.api.enums.DataTransferMode;
+import uk.ac.manchester.tornado.api.enums.ProfilerMode;
+import uk.ac.manchester.tornado.api.enums.TornadoVMBackendType;
+import uk.ac.manchester.tornado.api.exceptions.TornadoInternalError;
+import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+import uk.ac.manchester.tornado.api.types.arrays.IntArray;
+import uk.ac.manchester.tornado.api.types.arrays.TornadoNativeArray;
+
+/**
+ * Causal mode (SPEC §5) for one shape and kernel: divide and conquer over the sequence on the device
+ * ({@link CausalKernels} says what each kernel does and why). Six task graphs, built and compiled
+ * once, executed call after call:
+ *
+ * <pre>
+ *   projection   s, keys (in sequence order), index, μ̂ as the forward pass; σ from the unsorted
+ *                keys; the accumulators started with the diagonal j = i
+ *   sort-local   }  the forward pass's bitonic kernels, executed stage by stage: after stage k = w
+ *   sort-global  }  every aligned block of w keys is sorted, the left halves that level w needs
+ *   scan         the left blocks' segmented inclusive scan (3 kernels; the bump's in float-float)
+ *   level        ranks of the right-half queries in their left block, prefix added to the accumulators
+ *   combine      the outputs from the accumulators
+ * </pre>
+ *
+ * The host runs: projection; level 1; then for w = 2, 4, …, N/2: sort stage w, scan, level; then
+ * combine. Stage N of the sort is never needed (no block of 2N), so the causal sort does a little
+ * less than the forward's, and each level adds one scan and one rank + accumulate: O(n log² n) work
+ * in all, one launch per stage covering all P problems (ragged lengths and bandwidths are data, as
+ * in {@link ForwardPlan}: {@code lengths} = [L | M], {@code factors} = [ν | 1/ν | b]).
+ *
+ * <p>As {@link ForwardPlan}: graphs after the first consume and persist everything still in flight
+ * (TornadoVM links a consumed array to the graph that ran just before), every device-only array is
+ * named in a {@code FIRST_EXECUTION} transfer of the projection graph so that {@link #close} can free
+ * it graph by graph, and the bump's float-float graphs are compiled with
+ * {@link ForwardPlan#EXACT_OPENCL_FLAGS}. Fronts: {@link ForwardPlan.Source#THETA} and
+ * {@link ForwardPlan.Source#SCALARS} (the layer's kernel stage comes through SCALARS).
+ */
+public final class CausalPlan implements AutoCloseable {
+    private static final String[] GRAPHS = {"causalProjection", "causalSortLocal", "causalSortGlobal", "causalScan", "causalLevel",
+            "causalCombine"};
+    private static final int PROJECTION = 0, SORT_LOCAL = 1, SORT_GLOBAL = 2, SCAN = 3, LEVEL = 4, COMBINE = 5;
+    private static final float LARGEST_VALUE_SCALE = 0x1p126f;
+
+    private final Shape shape;
+    private final Kernel kernel;
+    private final ForwardPlan.Source source;
+    private final int paddedN;
+    private final int block;
+    private final FloatArray[] inputs;
+    private final boolean[] callers;
+    private final IntArray lengths;
+    private final FloatArray factors;
+    private final FloatArray out;
+    private final IntArray localParams = new IntArray(BitonicSortKernels.PARAM_COUNT);
+    private final IntArray globalParams = new IntArray(BitonicSortKernels.PARAM_COUNT);
+    /** [w]: the level, read by the scan and level kernels. */
+    private final IntArray levelParams = new IntArray(1);
+    private final TornadoExecutionPlan plan;
+    private final boolean[] compiled = new boolean[GRAPHS.length];
+    private final long deviceBytes;
+    private long lastKernelNanos;
+    private int executes;
+
+    /**
+     * A plan for {@code kernel} in causal mode from {@code source}'s inputs (THETA: Q, K, V, θ;
+     * SCALARS: s, t, V), which are {@code callerInputs} where given and arrays of its own where null.
+     */
+    public CausalPlan(Shape shape, Kernel kernel, ForwardPlan.Source source, TornadoDevice device, FloatArray[] callerInputs) {
+        if (source == ForwardPlan.Source.LAYER) {
+            throw new IllegalArgumentException("a causal plan starts from θ or from given scalars");
+        }
+        if (shape.m() != shape.n()) {
+            throw new IllegalArgumentException("causal attention needs m = n, got " + shape);
+        }
+        this.shape = shape;
+        this.kernel = kernel;
+        this.source = source;
+        boolean bump = kernel == Kernel.BUMP;
+        int heads = shape.heads(), n = shape.n(), d = shape.d(), e = shape.e();
+        paddedN = Math.max(2, Integer.highestOneBit(n - 1) << 1);
+        block = Math.min(BitonicSortKernels.LOCAL_BLOCK, paddedN);
+        int segmentMask = paddedN - 1;
+        int chunk = Math.min(CausalKernels.CHUNK, paddedN);
+        int width = bump ? 2 * e : 2 * e + 1;
+        int accWidth = bump ? e : CausalKernels.reluWidth(e);
+        int meanChunks = (n + ProjectionKernels.MEAN_CHUNK - 1) / ProjectionKernels.MEAN_CHUNK;
+
+        String[] names = source.inputNames();
+        int[] sizes = source.inputSizes(shape);
+        inputs = new FloatArray[sizes.length];
+        callers = new boolean[sizes.length];
+        if (callerInputs.length != inputs.length) {
+            throw new IllegalArgumentException(callerInputs.length + " caller inputs for the " + inputs.length + " of a " + source + " plan");
+        }
+        for (int i = 0; i < inputs.length; i++) {
+            callers[i] = callerInputs[i] != null;
+            inputs[i] = callers[i] ? callerInputs[i] : new FloatArray(sizes[i]);
+            if (inputs[i].getSize() != sizes[i]) {
+                throw new IllegalArgumentException(names[i] + " holds " + inputs[i].getSize() + " values, the " + shape
+                        + " plan needs " + sizes[i]);
+            }
+        }
+        FloatArray v = inputs[2];
+        lengths = new IntArray(2 * heads);
+        factors = new FloatArray(3 * heads);
+        FloatArray keys = new FloatArray(heads * paddedN);
+        IntArray index = new IntArray(heads * paddedN);
+        FloatArray sigma = new FloatArray(heads);
+        FloatArray acc = new FloatArray(heads * n * accWidth);
+        FloatArray table = new FloatArray(heads * paddedN * width);
+        FloatArray totals = new FloatArray(heads * paddedN / chunk * width);
+        FloatArray tableLow = bump ? new FloatArray(table.getSize()) : null;
+        FloatArray totalsLow = bump ? new FloatArray(totals.getSize()) : null;
+        IntArray ranks = new IntArray(heads * n * (bump ? 3 : 1));
+        FloatArray mu = bump ? null : new FloatArray(heads * e);
+        FloatArray valuePartials = bump ? null : new FloatArray(heads * meanChunks * e);
+        out = new FloatArray(heads * n * e);
+        KernelContext context = new KernelContext();
+
+        // Projection: the forward pass's kernels (see ForwardPlan), then σ and the diagonal.
+        TaskGraph projection = new TaskGraph(GRAPHS[PROJECTION]);
+        FloatArray s;
+        List<TornadoNativeArray> own = new ArrayList<>();
+        if (source == ForwardPlan.Source.THETA) {
+            FloatArray q = inputs[0], k = inputs[1], theta = inputs[3];
+            FloatArray centre = new FloatArray(heads * d);
+            FloatArray keyPartials = new FloatArray(heads * meanChunks * d);
+            s = new FloatArray(heads * n);
+            own.addAll(List.of(q, k, theta, centre, keyPartials, s));
+            projection.transferToDevice(DataTransferMode.EVERY_EXECUTION, q, k, v, theta, lengths, factors)
+                    .transferToDevice(DataTransferMode.FIRST_EXECUTION, keyPartials, centre, s)
+                    .task("centrePartials", ProjectionKernels::columnPartials, k, lengths, keyPartials, n, d, meanChunks)
+                    .task("centre", ProjectionKernels::meansOfPartials, keyPartials, lengths, centre, d, meanChunks);
+            if (bump) {
+                projection.task("queries", ProjectionKernels::projectQueriesCompensated, q, theta, centre, s, n, d)
+                        .task("keys", ProjectionKernels::projectKeysCompensated, k, theta, centre, lengths, keys, index, n, paddedN, d);
+            } else {
+                projection.task("queries", ProjectionKernels::projectQueries, q, theta, centre, s, n, d)
+                        .task("keys", ProjectionKernels::projectKeys, k, theta, centre, lengths, keys, index, n, paddedN, d);
+            }
+        } else {
+            s = inputs[0];
+            FloatArray t = inputs[1];
+            own.addAll(List.of(s, t));
+            projection.transferToDevice(DataTransferMode.EVERY_EXECUTION, s, t, v, lengths, factors)
+                    .task("keys", ProjectionKernels::givenKeys, t, lengths, keys, index, n, paddedN);
+        }
+        // In flight from the projection to the combine: every graph between consumes and persists it all.
+        List<Object> carry = new ArrayList<>(List.of(keys, index, s, v, lengths, factors, sigma, acc));
+        projection.transferToDevice(DataTransferMode.FIRST_EXECUTION, keys, index, sigma, acc);
+        if (bump) {
+            projection.task("scale", CausalKernels::keyScale, keys, lengths, sigma, paddedN)
+                    .task("diagonal", CausalKernels::bumpDiagonal, s, keys, v, lengths, factors, acc, n, paddedN, e);
+        } else {
+            carry.add(mu);
+            projection.transferToDevice(DataTransferMode.FIRST_EXECUTION, valuePartials, mu)
+                    .task("valuePartials", ProjectionKernels::scaledColumnPartials, v, lengths, factors, valuePartials, n, e, meanChunks)
+                    .task("valueMean", ProjectionKernels::meansOfPartials, valuePartials, lengths, mu, e, meanChunks)
+                    .task("scale", CausalKernels::keyScale, keys, lengths, sigma, paddedN)
+                    .task("diagonal", CausalKernels::reluDiagonal, s, keys, v, mu, sigma, lengths, factors, acc, n, paddedN, e);
+        }
+        Object[] inFlight = carry.toArray();
+        projection.persistOnDevice(inFlight);
+
+        TaskGraph sortLocal = new TaskGraph(GRAPHS[SORT_LOCAL]).consumeFromDevice(inFlight)
+                .transferToDevice(DataTransferMode.EVERY_EXECUTION, localParams)
+                .task("local", BitonicSortKernels::localPasses, context, keys, index, localParams, segmentMask)
+                .persistOnDevice(inFlight);
+        TaskGraph sortGlobal = new TaskGraph(GRAPHS[SORT_GLOBAL]).consumeFromDevice(inFlight)
+                .transferToDevice(DataTransferMode.EVERY_EXECUTION, globalParams)
+                .task("global", BitonicSortKernels::globalPass, keys, index, globalParams, segmentMask)
+                .persistOnDevice(inFlight);
+        // The scan's tables are its own (a FIRST_EXECUTION transfer, so that close frees them) and go to the level
+        // graph that runs right after it; the sort graphs need not carry them: every level rewrites them.
+        List<Object> scanned = new ArrayList<>(carry);
+        scanned.add(table);
+        TaskGraph scan = new TaskGraph(GRAPHS[SCAN]).consumeFromDevice(inFlight)
+                .transferToDevice(DataTransferMode.EVERY_EXECUTION, levelParams)
+                .transferToDevice(DataTransferMode.FIRST_EXECUTION, table, totals);
+        if (bump) {
+            scanned.add(tableLow);
+            scan.transferToDevice(DataTransferMode.FIRST_EXECUTION, tableLow, totalsLow);
+        }
+        Object[] scanOut = scanned.toArray();
+        TaskGraph level = new TaskGraph(GRAPHS[LEVEL]).consumeFromDevice(scanOut)
+                .transferToDevice(DataTransferMode.EVERY_EXECUTION, levelParams)
+                .transferToDevice(DataTransferMode.FIRST_EXECUTION, ranks);
+        TaskGraph combine = new TaskGraph(GRAPHS[COMBINE]).consumeFromDevice(inFlight);
+        if (bump) {
+            scan.task("totals", CausalKernels::bumpTotals, keys, index, v, sigma, lengths, factors, levelParams, totals, totalsLow,
+                            n, paddedN, e, chunk)
+                    .task("offsets", CausalKernels::bumpOffsets, totals, totalsLow, levelParams, paddedN, chunk, width)
+                    .task("scan", CausalKernels::bumpScan, keys, index, v, sigma, lengths, factors, levelParams, totals, totalsLow,
+                            table, tableLow, n, paddedN, e, chunk);
+            level.task("windows", CausalKernels::bumpWindows, s, keys, lengths, factors, levelParams, ranks, n, paddedN)
+                    .task("accumulate", CausalKernels::bumpAccumulate, s, ranks, sigma, table, tableLow, factors, levelParams, acc,
+                            n, paddedN, e);
+            combine.task("combine", CausalKernels::bumpCombine, acc, lengths, factors, out, n, e);
+        } else {
+            scan.task("totals", CausalKernels::reluTotals, keys, index, v, mu, sigma, lengths, factors, levelParams, totals,
+                            n, paddedN, e, chunk)
+                    .task("offsets", CausalKernels::offsets, totals, levelParams, paddedN, chunk, width)
+                    .task("scan", CausalKernels::reluScan, keys, index, v, mu, sigma, lengths, factors, levelParams, totals, table,
+                            n, paddedN, e, chunk);
+            level.task("ranks", CausalKernels::reluRanks, s, keys, lengths, levelParams, ranks, n, paddedN)
+                    .task("accumulate", CausalKernels::reluAccumulate, ranks, table, levelParams, acc, n, paddedN, e);
+            combine.task("combine", CausalKernels::reluCombine, s, sigma, acc, lengths, factors, out, n, e);
+        }
+        scan.persistOnDevice(scanOut);
+        level.persistOnDevice(inFlight);
+        combine.transferToHost(DataTransferMode.EVERY_EXECUTION, out);
+
+        ImmutableTaskGraph[] graphs = {projection.snapshot(), sortLocal.snapshot(), sortGlobal.snapshot(), scan.snapshot(),
+                level.snapshot(), combine.snapshot()};
+        WorkerGrid1D localGrid = new WorkerGrid1D(heads * paddedN / 2);
+        localGrid.setLocalWork(block / 2, 1, 1);
+        GridScheduler grid = new GridScheduler(GRAPHS[SORT_LOCAL] + ".local", localGrid);
+        plan = new TornadoExecutionPlan(graphs);
+        plan.withDevice(device).withGridScheduler(grid).withProfiler(ProfilerMode.SILENT);
+        // Bump: float-float arithmetic, which must not be reassociated (see CompensatedPrefixSumKernels). Both
+        // combines: products rounded as written (no mad contraction), so that x·C − y·c is 0 when x = y and C = c
+        // (see CausalKernels#reluCombine). Per graph, as in ForwardPlan.
+        for (int graph : bump ? new int[] {PROJECTION, SCAN, LEVEL, COMBINE} : new int[] {COMBINE}) {
+            plan.withGraph(graph).withCompilerFlags(TornadoVMBackendType.OPENCL, ForwardPlan.EXACT_OPENCL_FLAGS);
+        }
+        plan.withAllGraphs();
+        for (Object array : carry) {
+            own.add((TornadoNativeArray) array);
+        }
+        own.addAll(List.of(table, totals, ranks));
+        if (bump) {
+            own.addAll(List.of(tableLow, totalsLow));
+        } else {
+            own.add(valuePartials);
+        }
+        own.addAll(List.of(out, localParams, globalParams, levelParams));
+        long bytes = 0;
+        for (TornadoNativeArray array : own.stream().distinct().toList()) {
+            bytes += array.getNumBytesOfSegmentWithHeader();
+        }
+        deviceBytes = bytes;
+    }
+
+    public Shape shape() {
+        return shape;
+    }
+
+    public Kernel kernel() {
+        return kernel;
+    }
+
+    public ForwardPlan.Source source() {
+        return source;
+    }
+
+    /** Device memory the plan's buffers take once it has run. */
+    public long deviceBytes() {
+        return deviceBytes;
+    }
+
+    /** Device kernel time of the last call, from TornadoVM's profiler. */
+    public long lastKernelNanos() {
+        return lastKernelNanos;
+    }
+
+    /** Graph executes of the last call. */
+    public int lastExecutes() {
+        return executes;
+    }
+
+    /**
+     * One causal pass: {@code heap[i]} fills input i (null exactly where the plan sends the caller's
+     * array); lengths, value scales and bandwidths from {@code problems}. Returns [P, n, e].
+     */
+    public float[] forward(float[][] heap, ProblemParameters problems, StageTimes times) {
+        lastKernelNanos = 0;
+        executes = 0;
+        long copyStart = System.nanoTime();
+        for (int i = 0; i < inputs.length; i++) {
+            if (callers[i] != (heap[i] == null)) {
+                throw new IllegalArgumentException("input " + i + (callers[i] ? " is the caller's array in this plan"
+                        : " needs heap values in this plan"));
+            }
+        }
+        setProblems(problems);
+        for (int i = 0; i < inputs.length; i++) {
+            if (!callers[i]) {
+                MemorySegment.copy(heap[i], 0, inputs[i].getSegment(), ValueLayout.JAVA_FLOAT, 0, heap[i].length);
+            }
+        }
+        times.add(Stage.TRANSFER_IN, System.nanoTime() - copyStart);
+
+        TornadoProfilerResult profile = run(PROJECTION, Stage.PROJECTION, times);
+        times.add(Stage.TRANSFER_IN, profile.getDeviceWriteTime());
+        times.add(Stage.PROJECTION, -profile.getDeviceWriteTime());
+        level(1, times);
+        for (int w = 2; w < paddedN; w <<= 1) {
+            sortStage(w, times);
+            level(w, times);
+        }
+        profile = run(COMBINE, Stage.COMBINE, times);
+        times.add(Stage.TRANSFER_OUT, profile.getDeviceReadTime());
+        times.add(Stage.COMBINE, -profile.getDeviceReadTime());
+        float[] result = new float[out.getSize()];
+        MemorySegment.copy(out.getSegment(), ValueLayout.JAVA_FLOAT, 0, result, 0, result.length);
+        return result;
+    }
+
+    /** Level w: the left blocks' scan (charged to the prefix sums), then ranks and accumulation (to the rank stage). */
+    private void level(int w, StageTimes times) {
+        levelParams.set(0, w);
+        run(SCAN, Stage.PREFIX_SUM, times);
+        run(LEVEL, Stage.RANK, times);
+    }
+
+    /**
+     * Stage k of the bitonic network: global passes for the distances j ≥ block, then one local launch
+     * for the rest (the forward's sort, one stage at a time, so that each level finds its blocks sorted).
+     */
+    private void sortStage(int k, StageTimes times) {
+        for (int j = k >> 1; j >= block; j >>= 1) {
+            globalParams.set(0, k);
+            globalParams.set(1, j);
+            run(SORT_GLOBAL, Stage.SORT, times);
+        }
+        localParams.set(2, k);
+        localParams.set(3, k);
+        run(SORT_LOCAL, Stage.SORT, times);
+    }
+
+    private void setProblems(ProblemParameters problems) {
+        int heads = shape.heads();
+        if (problems.keyLengths().length != heads || problems.queryLengths().length != heads || problems.valueScales().length != heads) {
+            throw new IllegalArgumentException("problem parameters for " + problems.keyLengths().length + " problems, the plan has " + heads);
+        }
+        if (kernel == Kernel.BUMP && (problems.bandwidths() == null || problems.bandwidths().length != heads)) {
+            throw new IllegalArgumentException("the bump plan needs a bandwidth per problem");
+        }
+        for (int p = 0; p < heads; p++) {
+            int keyLength = problems.keyLengths()[p], queryLength = problems.queryLengths()[p];
+            float nu = problems.valueScales()[p];
+            if (keyLength < 1 || keyLength > shape.n() || queryLength < 1 || queryLength > shape.m()) {
+                throw new IllegalArgumentException("problem " + p + " has " + keyLength + " keys and " + queryLength
+                        + " queries; the " + shape + " plan takes 1.." + shape.n());
+            }
+            if (!(nu > 0.0f) || Float.isInfinite(nu) || (Float.floatToIntBits(nu) & 0x7fffff) != 0) {
+                throw new IllegalArgumentException("the value scale of problem " + p + " is " + nu + ", not a power of two");
+            }
+            float deviceScale = Math.min(nu, LARGEST_VALUE_SCALE);
+            lengths.set(p, keyLength);
+            lengths.set(heads + p, queryLength);
+            factors.set(p, deviceScale);
+            factors.set(heads + p, 1.0f / deviceScale);
+            factors.set(2 * heads + p, kernel == Kernel.BUMP ? problems.bandwidths()[p] : 0.0f);
+        }
+    }
+
+    /** Executes one graph; its wall time goes to {@code stage} except the JIT time of a first execute, which goes to setup. */
+    private TornadoProfilerResult run(int graph, Stage stage, StageTimes times) {
+        boolean first = !compiled[graph];
+        long start = System.nanoTime();
+        TornadoExecutionResult result = plan.withGraph(graph).execute();
+        long wall = System.nanoTime() - start;
+        compiled[graph] = true;
+        executes++;
+        TornadoProfilerResult profile = result.getProfilerResult();
+        long compile = Math.max(0, profile.getCompileTime());
+        lastKernelNanos += Math.max(0, profile.getDeviceKernelTime());
+        long setup = first ? Math.min(wall, compile) : 0;
+        times.addSetup(setup);
+        times.add(stage, wall - setup);
+        return profile;
+    }
+
+    /** Releases a plan whose execution failed, as far as TornadoVM allows; never throws. */
+    public void abandon() {
+        try {
+            close();
+        } catch (RuntimeException halfAllocated) {
+            // A plan whose allocation stopped half way cannot be freed cleanly; drop it.
+        }
+    }
+
+    /** Frees the device buffers graph by graph (TornadoVM 5.2.0's own close frees only the last graph's: see ForwardPlan#close). */
+    @Override
+    public void close() {
+        for (int graph = 0; graph < GRAPHS.length; graph++) {
+            try {
+                plan.withGraph(graph).freeDeviceMemory();
+            } catch (TornadoInternalError persistedArrayAlreadyFreed) {
+                // Expected from graph 1 on.
+            }
+        }
+    }
+}

@@ -1,0 +1,591 @@
+package dev.slicedattention.tornado.kernels;
+
+import uk.ac.manchester.tornado.api.annotations.Parallel;
+import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+import uk.ac.manchester.tornado.api.types.arrays.IntArray;
+
+/**
+ * Causal mode on the device (SPEC §5): query i sees keys j ≤ i only. Divide and conquer over the
+ * sequence (the jvm-par {@code ParallelCausal} scheme, its twin): at level w the positions of each
+ * problem are cut into blocks of 2w, and in each block the first w keys (the <em>left</em> half) act
+ * on the last w queries (the <em>right</em> half). Every pair j &lt; i crosses such a cut at exactly
+ * one level; the pairs j = i are the diagonal ({@link #reluDiagonal}, {@link #bumpDiagonal}).
+ *
+ * <p>Per level, with the keys sorted within every aligned block of w slots (the bitonic network of
+ * {@link BitonicSortKernels} leaves exactly that after its stage k = w, the left blocks ascending):
+ * <ol>
+ *   <li>a segmented inclusive scan of the left blocks' rows in sorted order (three phases over chunks
+ *       of {@code chunk} rows: {@link #reluTotals}, {@link #offsets}, {@link #reluScan}; the bump's
+ *       float-float twins {@link #bumpTotals}, {@link #bumpOffsets}, {@link #bumpScan});</li>
+ *   <li>each right-half query's rank in its left block by binary search ({@link #reluRanks},
+ *       {@link #bumpWindows}, with {@link RankKernels#lowerBound});</li>
+ *   <li>the prefix at that rank added to the query's accumulators ({@link #reluAccumulate},
+ *       {@link #bumpAccumulate}).</li>
+ * </ol>
+ * O(n log² n) work for the sort and O(n·e·log n) for the sums. The level w is the only thing that
+ * changes from level to level: it is read from {@code params[0]} (a device {@link IntArray}), so each
+ * kernel compiles once (TornadoVM folds int arguments into the kernel: see BitonicSortKernels).
+ *
+ * <p>Units as in the forward pass: τ̂ = t/σ (σ a power of two above every |t_j|, here from the keys
+ * before the sort: {@link #keyScale}), U = V/ν − μ̂ for the ReLU (centred by the global mean μ̂ = μ/ν:
+ * the ReLU's numerator Σ_j ReLU(s − t_j)(V_j − μ_i) does not change when one vector is subtracted
+ * from every V, and centring first keeps the sums small), U = V/ν for the bump.
+ *
+ * <p>ReLU accumulators, {@value #RELU_EXTRA} + 3e floats per query row (see {@link #reluWidth}):
+ * <pre>
+ *   [ ΣU (e) | Στ̂U (e) | Στ̂ | count ]  over { j ≤ i : t_j &lt; s_i }     (offsets 0, e, 2e, 2e + 1)
+ *   [ ΣU (e) | Στ̂ ]                     over { j ≤ i }  (the running mean) (offsets 2e + 2, 3e + 2)
+ * </pre>
+ * and {@link #reluCombine} finishes with the sequential twin's formula ({@code CausalPipeline}):
+ * μ' = ΣU_seen / C, N = ŝ·(ΣU − μ'·count) − (Στ̂U − μ'·Στ̂), Z = ŝ·(2·count − C) + Στ̂_seen − 2·Στ̂, O = 2ν·N/Z
+ * with C = min(i + 1, L). Bump accumulators: e floats, the weighted sum itself; O = ν·Σ/C.
+ *
+ * <p>Ragged problems: keys j ≥ L_p are padding (the largest float, index ≥ L_p: they sort last in
+ * every block and their rows are zeros), rows i ≥ M_p output 0. No kernel uses {@code &&} or
+ * {@code ||} (TornadoVM miscompiles them: see {@link BitonicSortKernels#order}); nested ifs instead.
+ */
+public final class CausalKernels {
+    /** Rows one work-item scans sequentially (or fewer, when a problem has fewer slots). */
+    public static final int CHUNK = 256;
+    /** The ReLU accumulators' scalar columns: Στ̂ and count below s, Στ̂ seen. */
+    public static final int RELU_EXTRA = 3;
+
+    private CausalKernels() {}
+
+    /** Floats per query row of the ReLU accumulators. */
+    public static int reluWidth(int e) {
+        return 3 * e + RELU_EXTRA;
+    }
+
+    // ---------------------------------------------------------------- before the sort
+
+    /**
+     * sigma[p] = the smallest power of two strictly above max |t_j| over the L_p real keys, read from
+     * the keys in sequence order (before the sort: the levels need τ̂ from the first one on). One
+     * work-item per problem.
+     */
+    public static void keyScale(FloatArray keys, IntArray lengths, FloatArray sigma, int paddedN) {
+        for (@Parallel int p = 0; p < sigma.getSize(); p++) {
+            int count = lengths.get(p);
+            float largest = 0.0f;
+            for (int j = 0; j < count; j++) {
+                largest = Math.max(largest, Math.abs(keys.get(p * paddedN + j)));
+            }
+            sigma.set(p, powerOfTwoAbove(largest));
+        }
+    }
+
+    /** The smallest power of two above {@code largest} (1 for 0), as GatherKernels.scale: fixed trip counts. */
+    public static float powerOfTwoAbove(float largest) {
+        float result = 1.0f;
+        if (largest > 0.0f) {
+            for (int step = 0; step < 300; step++) {
+                if (result <= largest) {
+                    result = result * 2.0f;
+                }
+            }
+            for (int step = 0; step < 300; step++) {
+                if (result * 0.5f > largest) {
+                    result = result * 0.5f;
+                }
+            }
+        }
+        return result;
+    }
+
+    /**
+     * The ReLU's diagonal j = i (the pairs no level sees), which also starts the accumulators: key i
+     * counts below query i when t_i &lt; s_i, and always in the running totals. Keys are still in
+     * sequence order here (slot p·N + i holds t_i). One work-item per (column, query row).
+     */
+    public static void reluDiagonal(FloatArray s, FloatArray keys, FloatArray v, FloatArray mu, FloatArray sigma, IntArray lengths,
+                                    FloatArray factors, FloatArray acc, int n, int paddedN, int e) {
+        int width = 3 * e + RELU_EXTRA;
+        int heads = sigma.getSize();
+        int rows = s.getSize();
+        for (@Parallel int c = 0; c < e; c++) {
+            for (@Parallel int row = 0; row < rows; row++) {
+                int p = row / n;
+                int i = row - p * n;
+                float scaledKey = 0.0f;
+                float u = 0.0f;
+                float below = 0.0f;
+                if (i < lengths.get(p)) {
+                    float key = keys.get(p * paddedN + i);
+                    scaledKey = key / sigma.get(p);
+                    u = v.get(row * e + c) * factors.get(heads + p) - mu.get(p * e + c);
+                    // Compared unscaled, as the ranks compare s with the keys.
+                    if (key < s.get(row)) {
+                        below = 1.0f;
+                    }
+                }
+                int at = row * width;
+                acc.set(at + c, below * u);
+                acc.set(at + e + c, below * scaledKey * u);
+                acc.set(at + 2 * e + 2 + c, u);
+                if (c == 0) {
+                    acc.set(at + 2 * e, below * scaledKey);
+                    acc.set(at + 2 * e + 1, below);
+                    acc.set(at + 3 * e + 2, scaledKey);
+                }
+            }
+        }
+    }
+
+    /** The bump's diagonal: acc[row·e + c] = max(0, 1 − |s_i − t_i|/b)·V_i/ν (0 for i ≥ L). */
+    public static void bumpDiagonal(FloatArray s, FloatArray keys, FloatArray v, IntArray lengths, FloatArray factors,
+                                    FloatArray acc, int n, int paddedN, int e) {
+        int heads = lengths.getSize() / 2;
+        int rows = s.getSize();
+        for (@Parallel int c = 0; c < e; c++) {
+            for (@Parallel int row = 0; row < rows; row++) {
+                int p = row / n;
+                int i = row - p * n;
+                float value = 0.0f;
+                if (i < lengths.get(p)) {
+                    // |s − t| may overflow to +∞ for keys near float32's limit: the weight is then 0, not NaN.
+                    float weight = Math.max(0.0f, 1.0f - Math.abs(s.get(row) - keys.get(p * paddedN + i)) / factors.get(2 * heads + p));
+                    value = weight * (v.get(row * e + c) * factors.get(heads + p));
+                }
+                acc.set(row * e + c, value);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- one level: the left blocks' scan
+
+    /**
+     * Column {@code col} of the ReLU row of sorted slot {@code slot} (problem p):
+     * [ U (e) | τ̂·U (e) | τ̂ ]; zeros for a padding key (index ≥ L_p).
+     */
+    public static float reluRow(FloatArray keys, IntArray index, FloatArray v, FloatArray mu, FloatArray sigma, IntArray lengths,
+                                FloatArray factors, int p, int slot, int col, int n, int e) {
+        int heads = sigma.getSize();
+        int j = index.get(slot);
+        float result = 0.0f;
+        if (j < lengths.get(p)) {
+            float scaledKey = keys.get(slot) / sigma.get(p);
+            result = scaledKey;
+            if (col < 2 * e) {
+                int c = col;
+                if (col >= e) {
+                    c = col - e;
+                }
+                float u = v.get((p * n + j) * e + c) * factors.get(heads + p) - mu.get(p * e + c);
+                result = u;
+                if (col >= e) {
+                    result = scaledKey * u;
+                }
+            }
+        }
+        return result;
+    }
+
+    /** Column {@code col} of the bump row of sorted slot {@code slot}: [ U (e) | τ̂·U (e) ], U = V/ν; zeros for padding. */
+    public static float bumpRow(FloatArray keys, IntArray index, FloatArray v, FloatArray sigma, IntArray lengths,
+                                FloatArray factors, int p, int slot, int col, int n, int e) {
+        int heads = sigma.getSize();
+        int j = index.get(slot);
+        float result = 0.0f;
+        if (j < lengths.get(p)) {
+            int c = col;
+            if (col >= e) {
+                c = col - e;
+            }
+            float u = v.get((p * n + j) * e + c) * factors.get(heads + p);
+            result = u;
+            if (col >= e) {
+                result = keys.get(slot) / sigma.get(p) * u;
+            }
+        }
+        return result;
+    }
+
+    /**
+     * Phase 1 (levels with w ≥ chunk): totals[cb·width + col] = Σ of chunk cb's rows, for the chunks of
+     * left blocks; right blocks' chunks are skipped (their keys act on no one at this level). Smaller
+     * levels need no totals: a chunk then holds whole blocks.
+     */
+    public static void reluTotals(FloatArray keys, IntArray index, FloatArray v, FloatArray mu, FloatArray sigma, IntArray lengths,
+                                  FloatArray factors, IntArray params, FloatArray totals, int n, int paddedN, int e, int chunk) {
+        int width = 2 * e + 1;
+        int w = params.get(0);
+        int chunks = totals.getSize() / width;
+        for (@Parallel int col = 0; col < width; col++) {
+            for (@Parallel int cb = 0; cb < chunks; cb++) {
+                int start = cb * chunk;
+                int p = start / paddedN;
+                if (w >= chunk) {
+                    if (((start - p * paddedN) & w) == 0) {
+                        float sum = 0.0f;
+                        for (int slot = start; slot < start + chunk; slot++) {
+                            sum += reluRow(keys, index, v, mu, sigma, lengths, factors, p, slot, col, n, e);
+                        }
+                        totals.set(cb * width + col, sum);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Phase 2 (w ≥ chunk), in place: the chunk totals of each left block become exclusive offsets,
+     * one sequential pass over the block's w/chunk chunks by the work-item of its first chunk.
+     */
+    public static void offsets(FloatArray totals, IntArray params, int paddedN, int chunk, int width) {
+        int w = params.get(0);
+        int chunks = totals.getSize() / width;
+        for (@Parallel int col = 0; col < width; col++) {
+            for (@Parallel int cb = 0; cb < chunks; cb++) {
+                int position = cb * chunk % paddedN;
+                if (w >= chunk) {
+                    if ((position & (2 * w - 1)) == 0) {
+                        float running = 0.0f;
+                        for (int b = cb; b < cb + w / chunk; b++) {
+                            float total = totals.get(b * width + col);
+                            totals.set(b * width + col, running);
+                            running += total;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Phase 3: table[slot·width + col] = the inclusive prefix of the slot's block up to the slot. A
+     * chunk starts from its offset (w ≥ chunk) or from 0 at every block start it holds (w &lt; chunk).
+     */
+    public static void reluScan(FloatArray keys, IntArray index, FloatArray v, FloatArray mu, FloatArray sigma, IntArray lengths,
+                                FloatArray factors, IntArray params, FloatArray totals, FloatArray table, int n, int paddedN,
+                                int e, int chunk) {
+        int width = 2 * e + 1;
+        int w = params.get(0);
+        int chunks = totals.getSize() / width;
+        for (@Parallel int col = 0; col < width; col++) {
+            for (@Parallel int cb = 0; cb < chunks; cb++) {
+                int start = cb * chunk;
+                int p = start / paddedN;
+                int active = 1;
+                float running = 0.0f;
+                if (w >= chunk) {
+                    if (((start - p * paddedN) & w) != 0) {
+                        active = 0;
+                    }
+                    running = totals.get(cb * width + col);
+                }
+                if (active == 1) {
+                    for (int slot = start; slot < start + chunk; slot++) {
+                        if ((slot & (w - 1)) == 0) {
+                            running = 0.0f;   // a block starts here (w ≥ chunk: only at a block's first chunk, whose offset is 0)
+                        }
+                        running += reluRow(keys, index, v, mu, sigma, lengths, factors, p, slot, col, n, e);
+                        table.set(slot * width + col, running);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Phase 1 of the bump's scan: as {@link #reluTotals}, each sum as a float-float pair (hi in totals, lo in totalsLow). */
+    public static void bumpTotals(FloatArray keys, IntArray index, FloatArray v, FloatArray sigma, IntArray lengths, FloatArray factors,
+                                  IntArray params, FloatArray totals, FloatArray totalsLow, int n, int paddedN, int e, int chunk) {
+        int width = 2 * e;
+        int w = params.get(0);
+        int chunks = totals.getSize() / width;
+        for (@Parallel int col = 0; col < width; col++) {
+            for (@Parallel int cb = 0; cb < chunks; cb++) {
+                int start = cb * chunk;
+                int p = start / paddedN;
+                if (w >= chunk) {
+                    if (((start - p * paddedN) & w) == 0) {
+                        // TwoSum, as CompensatedPrefixSumKernels (and, like them, compiled without fast-math).
+                        float hi = 0.0f;
+                        float lo = 0.0f;
+                        for (int slot = start; slot < start + chunk; slot++) {
+                            float x = bumpRow(keys, index, v, sigma, lengths, factors, p, slot, col, n, e);
+                            float t = hi + x;
+                            float z = t - hi;
+                            lo += (hi - (t - z)) + (x - z);
+                            hi = t;
+                        }
+                        float sum = hi + lo;
+                        totals.set(cb * width + col, sum);
+                        totalsLow.set(cb * width + col, lo - (sum - hi));
+                    }
+                }
+            }
+        }
+    }
+
+    /** Phase 2 of the bump's scan: {@link #offsets} in float-float. */
+    public static void bumpOffsets(FloatArray totals, FloatArray totalsLow, IntArray params, int paddedN, int chunk, int width) {
+        int w = params.get(0);
+        int chunks = totals.getSize() / width;
+        for (@Parallel int col = 0; col < width; col++) {
+            for (@Parallel int cb = 0; cb < chunks; cb++) {
+                int position = cb * chunk % paddedN;
+                if (w >= chunk) {
+                    if ((position & (2 * w - 1)) == 0) {
+                        float hi = 0.0f;
+                        float lo = 0.0f;
+                        for (int b = cb; b < cb + w / chunk; b++) {
+                            int at = b * width + col;
+                            float xHi = totals.get(at);
+                            float xLo = totalsLow.get(at);
+                            totals.set(at, hi);
+                            totalsLow.set(at, lo);
+                            float t = hi + xHi;
+                            float z = t - hi;
+                            float err = (hi - (t - z)) + (xHi - z) + (lo + xLo);
+                            hi = t + err;
+                            lo = err - (hi - t);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Phase 3 of the bump's scan: {@link #reluScan} in float-float, hi in table, lo in tableLow. */
+    public static void bumpScan(FloatArray keys, IntArray index, FloatArray v, FloatArray sigma, IntArray lengths, FloatArray factors,
+                                IntArray params, FloatArray totals, FloatArray totalsLow, FloatArray table, FloatArray tableLow,
+                                int n, int paddedN, int e, int chunk) {
+        int width = 2 * e;
+        int w = params.get(0);
+        int chunks = totals.getSize() / width;
+        for (@Parallel int col = 0; col < width; col++) {
+            for (@Parallel int cb = 0; cb < chunks; cb++) {
+                int start = cb * chunk;
+                int p = start / paddedN;
+                int active = 1;
+                float hi = 0.0f;
+                float lo = 0.0f;
+                if (w >= chunk) {
+                    if (((start - p * paddedN) & w) != 0) {
+                        active = 0;
+                    }
+                    hi = totals.get(cb * width + col);
+                    lo = totalsLow.get(cb * width + col);
+                }
+                if (active == 1) {
+                    for (int slot = start; slot < start + chunk; slot++) {
+                        if ((slot & (w - 1)) == 0) {
+                            hi = 0.0f;
+                            lo = 0.0f;
+                        }
+                        float x = bumpRow(keys, index, v, sigma, lengths, factors, p, slot, col, n, e);
+                        float t = hi + x;
+                        float z = t - hi;
+                        float err = (hi - (t - z)) + (x - z) + lo;
+                        hi = t + err;
+                        lo = err - (hi - t);
+                        table.set(slot * width + col, hi);
+                        tableLow.set(slot * width + col, lo);
+                    }
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- one level: ranks and accumulation
+
+    /** Real keys in the left block at position {@code left} of a problem with L keys: min(w, max(0, L − left)). */
+    public static int realKeys(int keyLength, int left, int w) {
+        return Math.min(w, Math.max(0, keyLength - left));
+    }
+
+    /**
+     * rank[row] = #{ keys of the left block below s_i } for the queries in right halves (i has bit w
+     * set); 0 elsewhere. Only the block's real keys are searched (they sort first in it).
+     */
+    public static void reluRanks(FloatArray s, FloatArray keys, IntArray lengths, IntArray params, IntArray rank, int n, int paddedN) {
+        int w = params.get(0);
+        for (@Parallel int row = 0; row < s.getSize(); row++) {
+            int p = row / n;
+            int i = row - p * n;
+            int r = 0;
+            if ((i & w) != 0) {
+                int left = i - (i & (2 * w - 1));
+                int count = realKeys(lengths.get(p), left, w);
+                r = RankKernels.lowerBound(keys, p * paddedN + left, count, s.get(row));
+            }
+            rank.set(row, r);
+        }
+    }
+
+    /**
+     * The bump's window in the left block, as RankKernels.windows: (l, r, h) = #{ τ &lt; s − b },
+     * #{ τ &lt; s }, #{ τ ≤ s + b } among the block's real keys; zeros outside right halves.
+     */
+    public static void bumpWindows(FloatArray s, FloatArray keys, IntArray lengths, FloatArray factors, IntArray params,
+                                   IntArray windows, int n, int paddedN) {
+        int heads = lengths.getSize() / 2;
+        int w = params.get(0);
+        for (@Parallel int row = 0; row < s.getSize(); row++) {
+            int p = row / n;
+            int i = row - p * n;
+            int l = 0;
+            int r = 0;
+            int h = 0;
+            if ((i & w) != 0) {
+                int left = i - (i & (2 * w - 1));
+                int first = p * paddedN + left;
+                int count = realKeys(lengths.get(p), left, w);
+                float value = s.get(row);
+                float bandwidth = factors.get(2 * heads + p);
+                l = RankKernels.lowerBound(keys, first, count, value - bandwidth);
+                r = RankKernels.lowerBound(keys, first, count, value);
+                h = RankKernels.upperBound(keys, first, count, value + bandwidth);
+            }
+            windows.set(3 * row, l);
+            windows.set(3 * row + 1, r);
+            windows.set(3 * row + 2, h);
+        }
+    }
+
+    /** The exclusive prefix of {@code rank} rows of a block from its inclusive scan: 0 for rank 0, else row rank − 1. */
+    public static float exclusive(FloatArray table, int blockAt, int rank, int width) {
+        float result = 0.0f;
+        if (rank > 0) {
+            result = table.get(blockAt + (rank - 1) * width);
+        }
+        return result;
+    }
+
+    /**
+     * Adds the left block's prefix at the query's rank (the sums below s) and its total (the running
+     * totals) to the query's accumulators; right-half queries only. One work-item per (column, row).
+     */
+    public static void reluAccumulate(IntArray rank, FloatArray table, IntArray params, FloatArray acc, int n, int paddedN, int e) {
+        int width = 2 * e + 1;
+        int accWidth = 3 * e + RELU_EXTRA;
+        int w = params.get(0);
+        int rows = rank.getSize();
+        for (@Parallel int c = 0; c < e; c++) {
+            for (@Parallel int row = 0; row < rows; row++) {
+                int p = row / n;
+                int i = row - p * n;
+                if ((i & w) != 0) {
+                    int left = i - (i & (2 * w - 1));
+                    int blockAt = (p * paddedN + left) * width;
+                    int r = rank.get(row);
+                    int totalAt = blockAt + (w - 1) * width;
+                    int at = row * accWidth;
+                    acc.set(at + c, acc.get(at + c) + exclusive(table, blockAt + c, r, width));
+                    acc.set(at + e + c, acc.get(at + e + c) + exclusive(table, blockAt + e + c, r, width));
+                    acc.set(at + 2 * e + 2 + c, acc.get(at + 2 * e + 2 + c) + table.get(totalAt + c));
+                    if (c == 0) {
+                        acc.set(at + 2 * e, acc.get(at + 2 * e) + exclusive(table, blockAt + 2 * e, r, width));
+                        acc.set(at + 2 * e + 1, acc.get(at + 2 * e + 1) + r);
+                        acc.set(at + 3 * e + 2, acc.get(at + 3 * e + 2) + table.get(totalAt + 2 * e));
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Adds the left block's weighted window sum to the bump accumulator, as CombineKernels.bump does
+     * for the whole sequence: each window difference half by half, (hi − hi) + (lo − lo), and an
+     * empty side skipped (|s/b| may exceed float32's range, and ∞·0 is NaN).
+     */
+    public static void bumpAccumulate(FloatArray s, IntArray windows, FloatArray sigma, FloatArray table, FloatArray tableLow,
+                                      FloatArray factors, IntArray params, FloatArray acc, int n, int paddedN, int e) {
+        int width = 2 * e;
+        int heads = sigma.getSize();
+        int w = params.get(0);
+        int rows = s.getSize();
+        for (@Parallel int c = 0; c < e; c++) {
+            for (@Parallel int row = 0; row < rows; row++) {
+                int p = row / n;
+                int i = row - p * n;
+                if ((i & w) != 0) {
+                    int left = i - (i & (2 * w - 1));
+                    int blockAt = (p * paddedN + left) * width + c;
+                    int l = windows.get(3 * row);
+                    int r = windows.get(3 * row + 1);
+                    int h = windows.get(3 * row + 2);
+                    float bandwidth = factors.get(2 * heads + p);
+                    float ratio = s.get(row) / bandwidth;
+                    float inverseWidth = sigma.get(p) / bandwidth;
+                    float value = 0.0f;
+                    if (r > l) {
+                        float a = (exclusive(table, blockAt, r, width) - exclusive(table, blockAt, l, width))
+                                + (exclusive(tableLow, blockAt, r, width) - exclusive(tableLow, blockAt, l, width));
+                        float b = (exclusive(table, blockAt + e, r, width) - exclusive(table, blockAt + e, l, width))
+                                + (exclusive(tableLow, blockAt + e, r, width) - exclusive(tableLow, blockAt + e, l, width));
+                        value += (1.0f - ratio) * a + b * inverseWidth;
+                    }
+                    if (h > r) {
+                        float a = (exclusive(table, blockAt, h, width) - exclusive(table, blockAt, r, width))
+                                + (exclusive(tableLow, blockAt, h, width) - exclusive(tableLow, blockAt, r, width));
+                        float b = (exclusive(table, blockAt + e, h, width) - exclusive(table, blockAt + e, r, width))
+                                + (exclusive(tableLow, blockAt + e, h, width) - exclusive(tableLow, blockAt + e, r, width));
+                        value += (1.0f + ratio) * a - b * inverseWidth;
+                    }
+                    acc.set(row * e + c, acc.get(row * e + c) + value);
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- after the levels
+
+    /**
+     * The ReLU's outputs from the accumulators (class comment), with C = min(i + 1, L) keys seen and
+     * ŝ clamped as in CombineKernels; 0 where Z ≤ 0 (every seen key equals s) and for rows i ≥ M.
+     */
+    public static void reluCombine(FloatArray s, FloatArray sigma, FloatArray acc, IntArray lengths, FloatArray factors,
+                                   FloatArray out, int n, int e) {
+        int accWidth = 3 * e + RELU_EXTRA;
+        int heads = sigma.getSize();
+        int rows = s.getSize();
+        for (@Parallel int c = 0; c < e; c++) {
+            for (@Parallel int row = 0; row < rows; row++) {
+                int p = row / n;
+                int i = row - p * n;
+                int at = row * accWidth;
+                float seen = Math.min(i + 1, lengths.get(p));
+                float scaled = Math.max(-CombineKernels.QUERY_CLAMP, Math.min(CombineKernels.QUERY_CLAMP, s.get(row) / sigma.get(p)));
+                float count = acc.get(at + 2 * e + 1);
+                float keysBelow = acc.get(at + 2 * e);
+                float z = scaled * (2.0f * count - seen) + (acc.get(at + 3 * e + 2) - 2.0f * keysBelow);
+                // N = ŝ·(ΣU − μ'·count) − (Στ̂U − μ'·Στ̂) with μ' = ΣU_seen / C, each bracket as (x·C − ΣU_seen·y) / C:
+                // when every seen key lies below s, ΣU and ΣU_seen are the same float (same sums in the same order)
+                // and the bracket is exactly 0, as it is mathematically. Through μ' it kept a rounding of ŝ·ΣU,
+                // which is all there is when the exact output is 0 (measured: 4.5e-5 relative with all keys equal).
+                float seenValues = acc.get(at + 2 * e + 2 + c);
+                float centred = (acc.get(at + c) * seen - seenValues * count) / seen;
+                float centredMoment = (acc.get(at + e + c) * seen - seenValues * keysBelow) / seen;
+                float numerator = scaled * centred - centredMoment;
+                float value = 0.0f;
+                if (z > 0.0f) {
+                    value = numerator / z * (2.0f * factors.get(p));
+                }
+                if (i >= lengths.get(heads + p)) {
+                    value = 0.0f;
+                }
+                out.set(row * e + c, value);
+            }
+        }
+    }
+
+    /** The bump's outputs: ν·Σ/C with C = min(i + 1, L) keys seen; 0 for rows i ≥ M. */
+    public static void bumpCombine(FloatArray acc, IntArray lengths, FloatArray factors, FloatArray out, int n, int e) {
+        int heads = lengths.getSize() / 2;
+        int rows = out.getSize() / e;
+        for (@Parallel int c = 0; c < e; c++) {
+            for (@Parallel int row = 0; row < rows; row++) {
+                int p = row / n;
+                int i = row - p * n;
+                float seen = Math.min(i + 1, lengths.get(p));
+                float value = acc.get(row * e + c) / seen * factors.get(p);
+                if (i >= lengths.get(heads + p)) {
+                    value = 0.0f;
+                }
+                out.set(row * e + c, value);
+            }
+        }
+    }
+}
