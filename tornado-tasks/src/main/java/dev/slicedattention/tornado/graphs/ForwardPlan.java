@@ -110,6 +110,18 @@ public final class ForwardPlan implements AutoCloseable {
     public static final String EXACT_OPENCL_FLAGS = "-w";
 
     /**
+     * The measured parts of a first call ({@link StageTimes#addSetupPart}): building the plan (host
+     * arrays and task graphs; the engine adds it); over the first execute of each graph, TornadoVM's
+     * compilation to OpenCL C (its profiler's Graal compile time), the device driver's build of that
+     * source (its driver compile time), the copies to and from the device, the kernels; and the rest
+     * of those first executes' wall time (buffer allocation, TornadoVM's bytecode and dispatch,
+     * the gallery dump when enabled), measured as the wall time less the four profiled parts.
+     */
+    public static final String PART_PLAN_BUILD = "planBuild", PART_TORNADO_COMPILE = "tornadoCompile",
+            PART_DEVICE_BUILD = "deviceBuild", PART_FIRST_TRANSFERS = "firstTransfers", PART_FIRST_KERNELS = "firstKernels",
+            PART_ALLOCATION_AND_DISPATCH = "allocationAndDispatch";
+
+    /**
      * What the projection stage starts from: the front of the chain. Everything from the sort on is
      * the same for every front; the front only has to leave s, the padded keys, their indices, V (and
      * for the ReLU μ̂) on the device.
@@ -647,6 +659,17 @@ public final class ForwardPlan implements AutoCloseable {
             graphExecutes[graph]++;
         }
         TornadoProfilerResult profile = result.getProfilerResult();
+        if (first) {
+            long tornadoCompile = Math.max(0, profile.getTornadoCompilerTime());
+            long deviceBuild = Math.max(0, profile.getDriverInstallTime());
+            long transfers = Math.max(0, profile.getDeviceWriteTime()) + Math.max(0, profile.getDeviceReadTime());
+            long kernels = Math.max(0, profile.getDeviceKernelTime());
+            times.addSetupPart(PART_TORNADO_COMPILE, tornadoCompile);
+            times.addSetupPart(PART_DEVICE_BUILD, deviceBuild);
+            times.addSetupPart(PART_FIRST_TRANSFERS, transfers);
+            times.addSetupPart(PART_FIRST_KERNELS, kernels);
+            times.addSetupPart(PART_ALLOCATION_AND_DISPATCH, Math.max(0, wall - tornadoCompile - deviceBuild - transfers - kernels));
+        }
         long compile = Math.max(0, profile.getCompileTime());
         lastCompileNanos += compile;
         lastKernelNanos += Math.max(0, profile.getDeviceKernelTime());
