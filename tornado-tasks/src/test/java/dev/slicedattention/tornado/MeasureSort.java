@@ -188,7 +188,7 @@ class MeasureSort {
                 long[] locals = Arrays.copyOfRange(localNanos[variant], 1, reps + 1);
                 Arrays.sort(locals);
                 System.out.printf("sort n = %d, %s: %d launches, median %.1f ms (min %.1f, max %.1f; local launches %.1f) of %d%n", n,
-                        variant == 0 ? "one pass per global launch (before)" : "four passes per global launch (after)",
+                        variant == 0 ? "one pass per global launch (before)" : "three passes per global launch (after)",
                         (variant == 0 ? onePass : blocked).size(), steady[reps / 2] / 1e6, steady[0] / 1e6, steady[reps - 1] / 1e6, locals[reps / 2] / 1e6, reps);
             }
         } catch (Exception failed) {
