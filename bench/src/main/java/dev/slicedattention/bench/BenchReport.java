@@ -5,6 +5,7 @@ import dev.slicedattention.SlicedAttention;
 import dev.slicedattention.results.BenchEntry;
 import dev.slicedattention.results.BenchSummary;
 import dev.slicedattention.results.DeviceInfo;
+import dev.slicedattention.results.FirstCall;
 import dev.slicedattention.results.MachineInfo;
 import dev.slicedattention.results.ResultsIO;
 import dev.slicedattention.results.RunConfig;
@@ -134,7 +135,7 @@ public final class BenchReport {
         layerEntries(results.getOrDefault(BenchMain.Suite.layer, List.of()), roofs, entries);
 
         MachineInfo machine = MachineInfo.detect(tornadoVersion);
-        BenchSummary summary = new BenchSummary(runId, createdAt, machine, entries);
+        BenchSummary summary = new BenchSummary(runId, createdAt, machine, entries, firstCalls(forward, checks));
         List<DeviceInfo> devices = new ArrayList<>();
         for (String name : backendNames) {
             BackendInfo info = infos.get(name);
@@ -253,6 +254,24 @@ public final class BenchReport {
             ResultsIO.write(first ? folder : folder.resolve(kernel.getKey()), kernel.getValue());
             first = false;
         }
+    }
+
+    /** The first call of every forward-pass configuration that left a check, with its measured parts. */
+    private static List<FirstCall> firstCalls(List<RunResult> forward, Map<String, Validation> checks) {
+        List<FirstCall> firstCalls = new ArrayList<>();
+        for (RunResult r : forward) {
+            Shape s = Shape.of(r.getParams());
+            Validation check = checks.get(Validation.key(s.backend, s.kernel, s.heads, s.n, s.d, s.e));
+            if (check == null) {
+                continue;
+            }
+            Map<String, Double> parts = check.firstCallParts() == null ? Map.of() : check.firstCallParts();
+            Double other = parts.isEmpty() ? null
+                    : check.firstCallMillis() - parts.values().stream().mapToDouble(Double::doubleValue).sum();
+            firstCalls.add(new FirstCall(s.backend, s.kernel, s.heads, s.n, s.d, s.e, check.firstCallMillis(),
+                    check.setupMillis(), parts, other));
+        }
+        return firstCalls;
     }
 
     /** Forward-pass configurations whose first call failed the accuracy check (or left none). */

@@ -110,8 +110,10 @@ public class ForwardPassBench {
         ForwardResult first = handle.run(batch);
         double firstCallMillis = (System.nanoTime() - start) / 1e6;
         if (Validation.requested()) {
+            java.util.Map<String, Double> parts = new java.util.LinkedHashMap<>();
+            first.times().setupParts().forEach((part, nanos) -> parts.put(part, nanos / 1e6));
             Validation.check(handle.info(), batch, first.output().data(), firstCallMillis,
-                    first.times().setupNanos() / 1e6).save();
+                    first.times().setupNanos() / 1e6, parts).save();
         }
     }
 

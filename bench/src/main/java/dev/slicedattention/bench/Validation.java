@@ -33,6 +33,7 @@ import java.util.stream.Stream;
  * @param e                value dimension
  * @param firstCallMillis  the first, untimed call (device plan building and JIT included)
  * @param setupMillis      the part of the first call the backend reported as setup
+ * @param firstCallParts   the measured parts of the first call the backend reported, in ms (empty for none)
  * @param relError         {@link ErrorMetrics#relativeError()} against the reference
  * @param maxAbsError      {@link ErrorMetrics#maxAbsError()}
  * @param tolerance        the bound of the backend's {@link TolerancePolicy} at n
@@ -41,7 +42,7 @@ import java.util.stream.Stream;
  * @param kernel           the kernel checked, relu or bump
  */
 public record Validation(String backend, int heads, int m, int n, int d, int e, double firstCallMillis,
-                         double setupMillis, double relError, double maxAbsError, double tolerance,
+                         double setupMillis, java.util.Map<String, Double> firstCallParts, double relError, double maxAbsError, double tolerance,
                          String reference, boolean pass, String kernel) {
 
     /** The system property naming the folder where forks leave their checks. */
@@ -57,7 +58,7 @@ public record Validation(String backend, int heads, int m, int n, int d, int e, 
 
     /** Checks {@code output} against the float64 sequential pipeline. */
     public static Validation check(BackendInfo backend, AttentionBatch batch, float[] output,
-                                   double firstCallMillis, double setupMillis) {
+                                   double firstCallMillis, double setupMillis, java.util.Map<String, Double> firstCallParts) {
         double[] reference = SequentialPipeline64.forward(batch);
         ErrorMetrics metrics = ErrorMetrics.compare(output, reference, batch);
         boolean finite = true;
@@ -70,7 +71,7 @@ public record Validation(String backend, int heads, int m, int n, int d, int e, 
         double tolerance = policyFor(backend).tolerance(batch.n());
         boolean pass = finite && metrics.relativeError() <= tolerance;
         return new Validation(backend.name(), batch.heads(), batch.m(), batch.n(), batch.d(), batch.e(),
-                firstCallMillis, setupMillis, metrics.relativeError(), metrics.maxAbsError(), tolerance,
+                firstCallMillis, setupMillis, firstCallParts, metrics.relativeError(), metrics.maxAbsError(), tolerance,
                 RunRecord.REFERENCE_SEQUENTIAL, pass, BenchInputs.kernelOf(batch));
     }
 

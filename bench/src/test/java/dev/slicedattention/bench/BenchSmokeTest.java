@@ -69,6 +69,12 @@ class BenchSmokeTest {
         Set<String> common = Set.of("projection", "sort", "prefixSum", "rank", "combine", "forward", "softmax",
                 "copyRoof", "triadRoof");
         assertEquals(common, stages(summary, "jvm-seq"), "jvm-seq has no transfers, so no device-only entries");
+        // Every forward configuration's first call reaches the summary, with its measured parts where a backend reports them.
+        assertEquals(summary.entries().stream().filter(x -> x.stage().equals("forward")).count(), summary.firstCalls().size());
+        for (dev.slicedattention.results.FirstCall first : summary.firstCalls()) {
+            assertTrue(first.firstCallMillis() > 0, "first call timed: " + first);
+            assertEquals(first.partsMillis().isEmpty(), first.otherMillis() == null, "the rest is given with parts: " + first);
+        }
         Set<String> device = new java.util.HashSet<>(common);
         device.addAll(Set.of("forwardDevice", "transferIn", "transferOut"));
         assertEquals(device, stages(summary, DEVICE));

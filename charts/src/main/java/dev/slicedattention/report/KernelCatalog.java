@@ -111,18 +111,18 @@ public final class KernelCatalog {
             new Stage("sort", "sort", "2. Sort",
                     "The keys t in ascending order with the permutation π that sorts them (ties by index). The twin "
                             + "packs (key, index) into longs and calls Arrays.sort; the device runs a bitonic sorting "
-                            + "network, one compare-exchange pass per launch.",
+                            + "network: passes with small distances in local memory, the others three per launch in private memory.",
                     List.of(new TwinMethod("KeySort", "sort"), new TwinMethod("KeySort", "pack"),
                             new TwinMethod("KeySort", "sortableBits")),
                     List.of(
                             new Graph("sort-local", "sortLocal", Variant.BOTH,
                                     "1 + log2(N/512) times per call (N = n rounded up to a power of two)", List.of(
                                     new Task("local", "BitonicSortKernels", "localPasses",
-                                            "all passes with distance ≤ 256 of a block of 512 keys, in local memory (KernelContext)"))),
+                                            "the passes with distance ≤ 256 of a block of 512 keys, in local memory (KernelContext)"))),
                             new Graph("sort-global", "sortGlobal", Variant.BOTH,
-                                    "once per pass with distance ≥ 512: Σ over the stages k = 1024..N of log2(k/512)", List.of(
-                                    new Task("global", "BitonicSortKernels", "globalPass",
-                                            "one compare-exchange pass over global memory"))))),
+                                    "once per three passes with distance ≥ 512: Σ over the stages k = 1024..N of ⌈log2(k/512) / 3⌉", List.of(
+                                    new Task("global", "BitonicSortKernels", "globalPasses",
+                                            "three compare-exchange passes, 8 slots per work-item in private memory"))))),
             new Stage("prefixSum", "prefix-sum", "3. Prefix sum",
                     "The value rows gathered in sorted-key order, then exclusive prefix sums over that order: "
                             + "A = ΣU, B = Στ̂U and C = Στ̂ (U = V/ν − μ̂ for ReLU, V/ν for the bump). The twin is one "

@@ -524,7 +524,14 @@ public final class KernelGallery {
         int padded = Math.max(2, Integer.highestOneBit(Math.max(1, n.get() - 1)) << 1);
         int block = Math.min(512, padded);
         int levels = Integer.numberOfTrailingZeros(padded / block);
-        long launches = local ? 1 + levels : (long) levels * (levels + 1) / 2;
+        // Stage k = 2^i·block has i passes with distance ≥ block, run three per global launch (BitonicSortKernels.schedule).
+        long launches = 1 + levels;
+        if (!local) {
+            launches = 0;
+            for (int i = 1; i <= levels; i++) {
+                launches += (i + 2) / 3;
+            }
+        }
         html.append(" At n = ").append(n.get()).append(" (N = ").append(padded).append("): ").append(launches)
                 .append(launches == 1 ? " launch" : " launches")
                 .append(" per call (derived from the plan's sort loop, not counted by the run).");

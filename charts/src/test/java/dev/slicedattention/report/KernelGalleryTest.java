@@ -167,15 +167,22 @@ class KernelGalleryTest {
         }
         assertTrue(local.contains("barrier(CLK_LOCAL_MEM_FENCE);"));
         assertTrue(local.contains("context.localBarrier();"));
+        // A two-dimensional kernel (column, block): two loop indices on each side.
+        String totals = article(html, "k-prefix-sum-2-blockTotals");
+        String totalsDevice = totals.substring(totals.indexOf("class=\"side device\""));
+        String totalsJava = totals.substring(0, totals.indexOf("class=\"side device\""));
+        assertEquals(2, count(totalsDevice, "class=\"ln m-gid"), "two get_global_id in the device code");
+        assertEquals(2, count(totalsDevice, "m-loop"), "two parallel loops in the device code");
+        assertEquals(2, count(totalsJava, "class=\"ln m-gid m-loop"), "two @Parallel loops in the Java");
+        assertTrue(totals.contains("m-stride"));
+        assertTrue(totals.contains("in-loop"), "the loop body is shaded");
+        assertTrue(totals.contains("i_8 &lt; 1024"), "device code is escaped");
+        // A one-dimensional one (a work-item per row) with a sequential loop inside: one of each.
         String gather = article(html, "k-prefix-sum-1-gather");
         String gatherDevice = gather.substring(gather.indexOf("class=\"side device\""));
         String gatherJava = gather.substring(0, gather.indexOf("class=\"side device\""));
-        assertEquals(2, count(gatherDevice, "class=\"ln m-gid"), "two get_global_id in the device code");
-        assertEquals(2, count(gatherDevice, "m-loop"), "two parallel loops in the device code");
-        assertEquals(2, count(gatherJava, "class=\"ln m-gid m-loop"), "two @Parallel loops in the Java");
-        assertTrue(gather.contains("m-stride"));
-        assertTrue(gather.contains("in-loop"), "the loop body is shaded");
-        assertTrue(gather.contains("i_8 &lt; 1024"), "device code is escaped");
+        assertEquals(1, count(gatherDevice, "class=\"ln m-gid"), "one get_global_id in the device code");
+        assertEquals(1, count(gatherJava, "class=\"ln m-gid m-loop"), "one @Parallel loop in the Java");
         // Every mark link points at an anchor of the page.
         Matcher links = Pattern.compile("href=\"#([^\"]+)\"").matcher(html);
         int checked = 0;

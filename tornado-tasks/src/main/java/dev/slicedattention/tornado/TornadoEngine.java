@@ -211,6 +211,7 @@ public final class TornadoEngine implements BackendEngine {
                 makeRoom(plan.deviceBytes(), true);
                 plans.put(key, plan);
                 times.addSetup(System.nanoTime() - start);
+                times.addSetupPart(ForwardPlan.PART_PLAN_BUILD, System.nanoTime() - start);
             }
             lastPlan = plan;
             return plan.forward(heap, problems, times);

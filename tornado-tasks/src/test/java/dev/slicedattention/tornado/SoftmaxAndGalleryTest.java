@@ -143,7 +143,7 @@ class SoftmaxAndGalleryTest {
                 assertEquals(List.of(256L), List.of(launch.get("local").get(0).asLong()), "the local sort's work-group: half a 512-slot block");
             }
             if (launch.get("file").asText().equals("sort-global") && launch.get("n").asInt() == 1025) {
-                assertTrue(launch.get("launchesPerCall").asInt() > 1, "one global pass per launch: " + launch);
+                assertTrue(launch.get("launchesPerCall").asInt() > 1, "a global launch per stage above the block: " + launch);
             }
         }
         assertEquals(new java.util.TreeSet<>(expected), files, "every dump has its launches");

@@ -100,7 +100,7 @@ class StageKernelsTest {
         for (int g = 0; g < heads * paddedN; g++) {
             index.set(g, g % paddedN);
         }
-        IntArray localParams = new IntArray(4), globalParams = new IntArray(4);
+        IntArray localParams = new IntArray(BitonicSortKernels.PARAM_COUNT), globalParams = new IntArray(BitonicSortKernels.PARAM_COUNT);
         int block = Math.min(BitonicSortKernels.LOCAL_BLOCK, paddedN);
         KernelContext context = new KernelContext();
         TaskGraph init = new TaskGraph("init").transferToDevice(DataTransferMode.EVERY_EXECUTION, keys, index)
@@ -111,7 +111,7 @@ class StageKernelsTest {
                 .persistOnDevice(keys, index);
         TaskGraph global = new TaskGraph("global").consumeFromDevice(keys, index)
                 .transferToDevice(DataTransferMode.EVERY_EXECUTION, globalParams)
-                .task("global", BitonicSortKernels::globalPass, keys, index, globalParams, paddedN - 1)
+                .task("global", BitonicSortKernels::globalPasses, keys, index, globalParams, paddedN - 1)
                 .persistOnDevice(keys, index);
         TaskGraph back = new TaskGraph("back").consumeFromDevice(keys, index)
                 .task("noop", StageKernelsTest::touch, keys, index)
@@ -121,18 +121,12 @@ class StageKernelsTest {
         try (TornadoExecutionPlan plan = new TornadoExecutionPlan(init.snapshot(), local.snapshot(), global.snapshot(), back.snapshot())) {
             plan.withGridScheduler(new GridScheduler("local.local", grid));
             plan.withGraph(0).execute();
-            localParams.set(2, 2);
-            localParams.set(3, block);
-            plan.withGraph(1).execute();
-            for (int k = 2 * block; k <= paddedN; k <<= 1) {
-                for (int j = k >> 1; j >= block; j >>= 1) {
-                    globalParams.set(0, k);
-                    globalParams.set(1, j);
-                    plan.withGraph(2).execute();
+            for (BitonicSortKernels.Launch launch : BitonicSortKernels.schedule(paddedN, block)) {
+                IntArray params = launch.local() ? localParams : globalParams;
+                for (int i = 0; i < BitonicSortKernels.PARAM_COUNT; i++) {
+                    params.set(i, launch.params()[i]);
                 }
-                localParams.set(2, k);
-                localParams.set(3, k);
-                plan.withGraph(1).execute();
+                plan.withGraph(launch.local() ? 1 : 2).execute();
             }
             plan.withGraph(3).execute();
         } catch (Exception failed) {
@@ -153,7 +147,7 @@ class StageKernelsTest {
     }
 
     @ParameterizedTest(name = "n = {0}")
-    @ValueSource(ints = {1, 2, 3, 5, 512, 1000, 4096})
+    @ValueSource(ints = {1, 2, 3, 5, 512, 1000, 4096, 20000})
     void sortReturnsPermutationAndSortedKeysWithTies(int n) {
         int heads = 3;
         int paddedN = Math.max(2, Integer.highestOneBit(Math.max(1, n - 1)) << 1);

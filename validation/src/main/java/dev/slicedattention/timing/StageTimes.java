@@ -1,6 +1,8 @@
 package dev.slicedattention.timing;
 
+import java.util.Collections;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -10,6 +12,7 @@ import java.util.Map;
 public final class StageTimes {
     private final EnumMap<Stage, Long> nanos = new EnumMap<>(Stage.class);
     private long setupNanos;
+    private final Map<String, Long> setupParts = new LinkedHashMap<>();
 
     /**
      * Time spent preparing to run rather than running: building a device execution plan and JIT
@@ -22,6 +25,20 @@ public final class StageTimes {
 
     public long setupNanos() {
         return setupNanos;
+    }
+
+    /**
+     * Adds to a named, measured part of a first call (a device backend's plan building, kernel
+     * compilation, first transfers...); parts are a breakdown for reports and add nothing to
+     * {@link #setupNanos()} or the stages.
+     */
+    public void addSetupPart(String part, long elapsedNanos) {
+        setupParts.merge(part, elapsedNanos, Long::sum);
+    }
+
+    /** The named parts of a first call, in the order they were first added (empty when none were reported). */
+    public Map<String, Long> setupParts() {
+        return Collections.unmodifiableMap(new LinkedHashMap<>(setupParts));
     }
 
     public void add(Stage stage, long elapsedNanos) {

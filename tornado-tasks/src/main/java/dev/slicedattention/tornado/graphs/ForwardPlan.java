@@ -15,6 +15,7 @@ import dev.slicedattention.validation.Shape;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
+import java.util.List;
 import uk.ac.manchester.tornado.api.GridScheduler;
 import uk.ac.manchester.tornado.api.ImmutableTaskGraph;
 import uk.ac.manchester.tornado.api.KernelContext;
@@ -41,18 +42,18 @@ import uk.ac.manchester.tornado.api.types.arrays.TornadoNativeArray;
  *   projection   Q, K, V, θ, lengths, factors in (every call)    the same, compensated dot
  *                → s, keys, index, μ̂ (6 kernels)                 products, no μ̂ (4 kernels)
  *   sort-local   bitonic passes in local memory (KernelContext): 1 kernel, executed repeatedly (both)
- *   sort-global  one bitonic pass over global memory: 1 kernel, executed repeatedly (both)
+ *   sort-global  3 bitonic passes in private memory: 1 kernel, executed repeatedly (both)
  *   prefix-sum   σ, gather, block totals, offsets, add-back, δ   the same without δ, float-float
  *                (6 kernels)                                     hi + lo tables (5 kernels)
  *   rank         binary search: r                                window: l, r, h
  *   combine      2ν·N/Z, output out (every call)                 ν·(below + above)/L
  * </pre>
  *
- * Why a chain and not one graph: the sort needs one launch per pass (≈ 80 at n = 2^20) and a graph
+ * Why a chain and not one graph: the sort needs many launches (38 at n = 2^20) and a graph
  * runs all its tasks on every execute; putting each pass in a task of its own would mean hundreds of
  * tasks (TornadoVM compiles each separately, silently falls back to Java past ~50 and overflows near
  * 200). So the sort graphs hold one task each, read their pass from a 4-int array that is the only
- * thing copied per execute, and the host executes them once per pass.
+ * thing copied per execute, and the host executes them once per launch.
  *
  * <p>Per-problem data (SPEC §4, §6): {@code lengths} = [L_0..L_{P−1} | M_0..M_{P−1}] (key and query
  * lengths) and {@code factors} = [ν_p | 1/ν_p | b_p] (value scale, its inverse, the bump's
@@ -107,6 +108,18 @@ public final class ForwardPlan implements AutoCloseable {
      * cancel the compensation terms (measured: see {@link CompensatedPrefixSumKernels}).
      */
     public static final String EXACT_OPENCL_FLAGS = "-w";
+
+    /**
+     * The measured parts of a first call ({@link StageTimes#addSetupPart}): building the plan (host
+     * arrays and task graphs; the engine adds it); over the first execute of each graph, TornadoVM's
+     * compilation to OpenCL C (its profiler's Graal compile time), the device driver's build of that
+     * source (its driver compile time), the copies to and from the device, the kernels; and the rest
+     * of those first executes' wall time (buffer allocation, TornadoVM's bytecode and dispatch,
+     * the gallery dump when enabled), measured as the wall time less the four profiled parts.
+     */
+    public static final String PART_PLAN_BUILD = "planBuild", PART_TORNADO_COMPILE = "tornadoCompile",
+            PART_DEVICE_BUILD = "deviceBuild", PART_FIRST_TRANSFERS = "firstTransfers", PART_FIRST_KERNELS = "firstKernels",
+            PART_ALLOCATION_AND_DISPATCH = "allocationAndDispatch";
 
     /**
      * What the projection stage starts from: the front of the chain. Everything from the sort on is
@@ -172,6 +185,8 @@ public final class ForwardPlan implements AutoCloseable {
     private final String[] gallery;
     private final int paddedN;
     private final int block;
+    /** The sort's launches for this plan's padded length and block. */
+    private final List<BitonicSortKernels.Launch> sortSchedule;
     /** The front's inputs (Q, K, V, θ or s, t, V): the arrays the projection graph sends to the device on every call. */
     private final FloatArray[] inputs;
     /** Which of the inputs are the caller's arrays, sent as they are; the rest are filled from the heap. */
@@ -253,6 +268,7 @@ public final class ForwardPlan implements AutoCloseable {
         // At least 2 slots per head so that every work-group has a pair to compare.
         paddedN = Math.max(2, Integer.highestOneBit(n - 1) << 1);
         block = Math.min(BitonicSortKernels.LOCAL_BLOCK, paddedN);
+        sortSchedule = BitonicSortKernels.schedule(paddedN, block);
         int segmentMask = paddedN - 1;
         int width = bump ? 2 * e : 2 * e + 1;
         int blocks = (n + PrefixSumKernels.BLOCK - 1) / PrefixSumKernels.BLOCK;
@@ -340,7 +356,7 @@ public final class ForwardPlan implements AutoCloseable {
         TaskGraph sortGlobal = new TaskGraph(GRAPHS[SORT_GLOBAL])
                 .consumeFromDevice(sortCarry)
                 .transferToDevice(DataTransferMode.EVERY_EXECUTION, globalParams)
-                .task("global", BitonicSortKernels::globalPass, keys, index, globalParams, segmentMask)
+                .task("global", BitonicSortKernels::globalPasses, keys, index, globalParams, segmentMask)
                 .persistOnDevice(sortCarry);
 
         TaskGraph prefix = new TaskGraph(GRAPHS[PREFIX]).consumeFromDevice(sortCarry);
@@ -597,26 +613,19 @@ public final class ForwardPlan implements AutoCloseable {
     }
 
     /**
-     * The bitonic network: one local launch sorts every block of {@code block} slots; then each
-     * larger stage k is global passes for the distances j ≥ block and one local launch for the rest.
+     * The bitonic network ({@link BitonicSortKernels#schedule}): one local launch sorts every block of
+     * {@code block} slots; then each larger stage k is global launches of up to
+     * {@link BitonicSortKernels#GLOBAL_PASSES} passes each for the distances j ≥ block and one local
+     * launch for the rest.
      */
     private void sort(StageTimes times) {
-        setLocal(2, block);
-        run(SORT_LOCAL, Stage.SORT, times);
-        for (int k = 2 * block; k <= paddedN; k <<= 1) {
-            for (int j = k >> 1; j >= block; j >>= 1) {
-                globalParams.set(0, k);
-                globalParams.set(1, j);
-                run(SORT_GLOBAL, Stage.SORT, times);
+        for (BitonicSortKernels.Launch launch : sortSchedule) {
+            IntArray params = launch.local() ? localParams : globalParams;
+            for (int i = 0; i < BitonicSortKernels.PARAM_COUNT; i++) {
+                params.set(i, launch.params()[i]);
             }
-            setLocal(k, k);
-            run(SORT_LOCAL, Stage.SORT, times);
+            run(launch.local() ? SORT_LOCAL : SORT_GLOBAL, Stage.SORT, times);
         }
-    }
-
-    private void setLocal(int firstStage, int lastStage) {
-        localParams.set(2, firstStage);
-        localParams.set(3, lastStage);
     }
 
     /** Executes one graph; its wall time goes to {@code stage} except the JIT time of a first execute, which goes to setup. */
@@ -650,6 +659,17 @@ public final class ForwardPlan implements AutoCloseable {
             graphExecutes[graph]++;
         }
         TornadoProfilerResult profile = result.getProfilerResult();
+        if (first) {
+            long tornadoCompile = Math.max(0, profile.getTornadoCompilerTime());
+            long deviceBuild = Math.max(0, profile.getDriverInstallTime());
+            long transfers = Math.max(0, profile.getDeviceWriteTime()) + Math.max(0, profile.getDeviceReadTime());
+            long kernels = Math.max(0, profile.getDeviceKernelTime());
+            times.addSetupPart(PART_TORNADO_COMPILE, tornadoCompile);
+            times.addSetupPart(PART_DEVICE_BUILD, deviceBuild);
+            times.addSetupPart(PART_FIRST_TRANSFERS, transfers);
+            times.addSetupPart(PART_FIRST_KERNELS, kernels);
+            times.addSetupPart(PART_ALLOCATION_AND_DISPATCH, Math.max(0, wall - tornadoCompile - deviceBuild - transfers - kernels));
+        }
         long compile = Math.max(0, profile.getCompileTime());
         lastCompileNanos += compile;
         lastKernelNanos += Math.max(0, profile.getDeviceKernelTime());

@@ -54,7 +54,13 @@ public final class GatherKernels {
     }
 
     /**
-     * ReLU rows[(p·n + k)·w + col] as in the class comment; one work-item per (row, value column).
+     * ReLU rows[(p·n + k)·w + col] as in the class comment; one work-item per row, which reads its V row
+     * π(k) (256 contiguous bytes at e = 64) and writes its w floats in a loop. Why: with one work-item
+     * per (row, column) and the row as the first parallel dimension, neighbouring work-items wrote
+     * floats w apart and each row's random V read was split over e work-items; on PoCL at n = 2^20 that
+     * kernel took 1.6–1.8 s and this one 0.6–0.7 s (MeasureGather, medians of two runs, same JVM each).
+     * Reading V in memory order and scattering the rows instead (as jvm-par does) took 0.74–0.86 s
+     * there, so the gather stays.
      * U = V·(1/ν) − μ̂ rather than (V − μ)/ν: V − μ could overflow for V near float32's limit.
      */
     public static void gather(FloatArray v, FloatArray mu, FloatArray keys, IntArray index, FloatArray sigma,
@@ -63,45 +69,53 @@ public final class GatherKernels {
         int heads = sigma.getSize();
         int total = rows.getSize() / width;
         for (@Parallel int row = 0; row < total; row++) {
-            for (@Parallel int c = 0; c < e; c++) {
-                int p = row / n;
-                int k = row - p * n;
-                int slot = p * paddedN + k;
-                float scaledKey = 0.0f;
-                float u = 0.0f;
-                // A branch, not a multiplication by 0/1: a padding key (the largest float) over σ may be +∞.
-                if (k < lengths.get(p)) {
-                    scaledKey = keys.get(slot) / sigma.get(p);
-                    u = v.get((p * n + index.get(slot)) * e + c) * factors.get(heads + p) - mu.get(p * e + c);
+            int p = row / n;
+            int k = row - p * n;
+            int slot = p * paddedN + k;
+            int out = row * width;
+            // A branch, not a multiplication by 0/1: a padding key (the largest float) over σ may be +∞.
+            if (k < lengths.get(p)) {
+                float scaledKey = keys.get(slot) / sigma.get(p);
+                float inverseScale = factors.get(heads + p);
+                int in = (p * n + index.get(slot)) * e;
+                for (int c = 0; c < e; c++) {
+                    float u = v.get(in + c) * inverseScale - mu.get(p * e + c);
+                    rows.set(out + c, u);
+                    rows.set(out + e + c, scaledKey * u);
                 }
-                rows.set(row * width + c, u);
-                rows.set(row * width + e + c, scaledKey * u);
-                if (c == 0) {
-                    rows.set(row * width + 2 * e, scaledKey);
+                rows.set(out + 2 * e, scaledKey);
+            } else {
+                for (int c = 0; c < width; c++) {
+                    rows.set(out + c, 0.0f);
                 }
             }
         }
     }
 
-    /** Bump rows[(p·n + k)·2e + col] = [ U_k | τ̂_k·U_k ], U = V·(1/ν); zeros from row L_p on. */
+    /** Bump rows[(p·n + k)·2e + col] = [ U_k | τ̂_k·U_k ], U = V·(1/ν); zeros from row L_p on; a work-item per row (see {@link #gather}). */
     public static void gatherBump(FloatArray v, FloatArray keys, IntArray index, FloatArray sigma, IntArray lengths,
                                   FloatArray factors, FloatArray rows, int n, int paddedN, int e) {
         int width = 2 * e;
         int heads = sigma.getSize();
         int total = rows.getSize() / width;
         for (@Parallel int row = 0; row < total; row++) {
-            for (@Parallel int c = 0; c < e; c++) {
-                int p = row / n;
-                int k = row - p * n;
-                int slot = p * paddedN + k;
-                float scaledKey = 0.0f;
-                float u = 0.0f;
-                if (k < lengths.get(p)) {
-                    scaledKey = keys.get(slot) / sigma.get(p);
-                    u = v.get((p * n + index.get(slot)) * e + c) * factors.get(heads + p);
+            int p = row / n;
+            int k = row - p * n;
+            int slot = p * paddedN + k;
+            int out = row * width;
+            if (k < lengths.get(p)) {
+                float scaledKey = keys.get(slot) / sigma.get(p);
+                float inverseScale = factors.get(heads + p);
+                int in = (p * n + index.get(slot)) * e;
+                for (int c = 0; c < e; c++) {
+                    float u = v.get(in + c) * inverseScale;
+                    rows.set(out + c, u);
+                    rows.set(out + e + c, scaledKey * u);
                 }
-                rows.set(row * width + c, u);
-                rows.set(row * width + e + c, scaledKey * u);
+            } else {
+                for (int c = 0; c < width; c++) {
+                    rows.set(out + c, 0.0f);
+                }
             }
         }
     }
