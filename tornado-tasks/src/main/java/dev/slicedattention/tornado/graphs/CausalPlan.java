@@ -189,7 +189,7 @@ public final class CausalPlan implements AutoCloseable {
                 .persistOnDevice(inFlight);
         TaskGraph sortGlobal = new TaskGraph(GRAPHS[SORT_GLOBAL]).consumeFromDevice(inFlight)
                 .transferToDevice(DataTransferMode.EVERY_EXECUTION, globalParams)
-                .task("global", BitonicSortKernels::globalPass, keys, index, globalParams, segmentMask)
+                .task("global", BitonicSortKernels::globalPasses, keys, index, globalParams, segmentMask)
                 .persistOnDevice(inFlight);
         // The scan's tables are its own (a FIRST_EXECUTION transfer, so that close frees them) and go to the level
         // graph that runs right after it; the sort graphs need not carry them: every level rewrites them.
@@ -339,14 +339,13 @@ public final class CausalPlan implements AutoCloseable {
      * for the rest (the forward's sort, one stage at a time, so that each level finds its blocks sorted).
      */
     private void sortStage(int k, StageTimes times) {
-        for (int j = k >> 1; j >= block; j >>= 1) {
-            globalParams.set(0, k);
-            globalParams.set(1, j);
-            run(SORT_GLOBAL, Stage.SORT, times);
+        for (BitonicSortKernels.Launch launch : BitonicSortKernels.stage(k, block)) {
+            IntArray params = launch.local() ? localParams : globalParams;
+            for (int i = 0; i < BitonicSortKernels.PARAM_COUNT; i++) {
+                params.set(i, launch.params()[i]);
+            }
+            run(launch.local() ? SORT_LOCAL : SORT_GLOBAL, Stage.SORT, times);
         }
-        localParams.set(2, k);
-        localParams.set(3, k);
-        run(SORT_LOCAL, Stage.SORT, times);
     }
 
     private void setProblems(ProblemParameters problems) {

@@ -69,14 +69,25 @@ public final class BitonicSortKernels {
         List<Launch> launches = new ArrayList<>();
         launches.add(new Launch(true, new int[] {0, block / 2, 2, block, 0}));
         for (int k = 2 * block; k <= paddedN; k <<= 1) {
-            int j = k >> 1;
-            while (j >= block) {
-                int smallest = j >> (GLOBAL_PASSES - 1);
-                launches.add(new Launch(false, new int[] {k, j, 0, 0, Integer.numberOfTrailingZeros(smallest)}));
-                j = smallest >> 1;
-            }
-            launches.add(new Launch(true, new int[] {0, j, k, k, 0}));
+            launches.addAll(stage(k, block));
         }
+        return launches;
+    }
+
+    /**
+     * The launches of stage k alone: global launches of {@link #GLOBAL_PASSES} passes while the
+     * distance is at least the block, then one local launch for the rest (for k ≤ block, that local
+     * launch is the whole stage). The causal plan runs the network stage by stage with these.
+     */
+    public static List<Launch> stage(int k, int block) {
+        List<Launch> launches = new ArrayList<>();
+        int j = k >> 1;
+        while (j >= block) {
+            int smallest = j >> (GLOBAL_PASSES - 1);
+            launches.add(new Launch(false, new int[] {k, j, 0, 0, Integer.numberOfTrailingZeros(smallest)}));
+            j = smallest >> 1;
+        }
+        launches.add(new Launch(true, new int[] {0, j, k, k, 0}));
         return launches;
     }
 
