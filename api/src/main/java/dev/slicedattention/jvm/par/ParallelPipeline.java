@@ -51,9 +51,9 @@ public final class ParallelPipeline {
             long ranked = System.nanoTime();
 
             if (bump) {
-                ParallelSweep.bump(workers, s, ranks, keys, bandwidth, out, queryRow * e);
+                ParallelSweep.bump(workers, ranks, keys, bandwidth, out, queryRow * e);
             } else {
-                ParallelSweep.relu(workers, s, ranks, keys, out, queryRow * e);
+                ParallelSweep.relu(workers, ranks, keys, out, queryRow * e);
             }
             long combined = System.nanoTime();
 

@@ -1,5 +1,6 @@
 package dev.slicedattention.jvm.par;
 
+import dev.slicedattention.validation.sequential.KeySort;
 import dev.slicedattention.validation.sequential.Rank;
 
 /**
@@ -19,14 +20,11 @@ public final class ParallelRanks {
     private ParallelRanks() {}
 
     /**
-     * The queries in ascending order of value: {@code order[k]} is a query index, {@code rank[k]} its
-     * rank; for the bump, {@code low[k]} and {@code high[k]} are its window's ends (else null).
+     * The queries in ascending order of value: {@code order[k]} is a query index, {@code value[k]} its
+     * value (so that later stages read values in this order, not at random), {@code rank[k]} its rank;
+     * for the bump, {@code low[k]} and {@code high[k]} are its window's ends (else null).
      */
-    public record SortedRanks(int[] order, int[] rank, int[] low, int[] high) {
-        public SortedRanks(int[] order, int[] rank) {
-            this(order, rank, null, null);
-        }
-    }
+    public record SortedRanks(int[] order, float[] value, int[] rank, int[] low, int[] high) {}
 
     public static SortedRanks ranks(Workers workers, float[] queries, float[] tau, int n) {
         return ranks(workers, queries, tau, n, new Workspace());
@@ -48,6 +46,7 @@ public final class ParallelRanks {
                 ParallelKeySort.pack(workers, queries, workspace.packed(Workspace.SortBuffer.QUERIES, m)),
                 workspace.scratch(Workspace.SortBuffer.QUERIES, m));
         int[] order = new int[m];
+        float[] sortedValues = new float[m];
         int[] rank = new int[m];
         int[] low = windows ? new int[m] : null;
         int[] high = windows ? new int[m] : null;
@@ -55,7 +54,8 @@ public final class ParallelRanks {
             int r = -1, l = -1, h = -1;
             for (int k = from; k < to; k++) {
                 int query = (int) sorted[k];
-                float value = queries[query];
+                // The value travels in the packed key: no random read of queries[query].
+                float value = KeySort.fromSortableBits((int) (sorted[k] >> 32));
                 if (r < 0) {
                     r = Rank.lowerBound(tau, n, value);
                 }
@@ -64,6 +64,7 @@ public final class ParallelRanks {
                     r++;
                 }
                 order[k] = query;
+                sortedValues[k] = value;
                 rank[k] = r;
                 if (windows) {
                     double below = (double) value - bandwidth, above = (double) value + bandwidth;
@@ -82,6 +83,6 @@ public final class ParallelRanks {
                 }
             }
         });
-        return new SortedRanks(order, rank, low, high);
+        return new SortedRanks(order, sortedValues, rank, low, high);
     }
 }
