@@ -9,7 +9,10 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  * sequence (the jvm-par {@code ParallelCausal} scheme, its twin): at level w the positions of each
  * problem are cut into blocks of 2w, and in each block the first w keys (the <em>left</em> half) act
  * on the last w queries (the <em>right</em> half). Every pair j &lt; i crosses such a cut at exactly
- * one level; the pairs j = i are the diagonal ({@link #reluDiagonal}, {@link #bumpDiagonal}).
+ * one level. The levels w &lt; {@link #TILE} (all pairs inside an aligned tile of TILE positions) and
+ * the diagonal j = i are summed directly instead, one work-item per query and column
+ * ({@link #reluTile}, {@link #bumpTile}, the jvm-par {@code CausalTiles}), so the levels run for
+ * w = TILE, 2·TILE, …, N/2.
  *
  * <p>Per level, with the keys sorted within every aligned block of w slots (the bitonic network of
  * {@link BitonicSortKernels} leaves exactly that after its stage k = w, the left blocks ascending):
@@ -47,6 +50,11 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 public final class CausalKernels {
     /** Rows one work-item scans sequentially (or fewer, when a problem has fewer slots). */
     public static final int CHUNK = 256;
+    /**
+     * Positions of a tile ({@link #reluTile}): a power of two, at most BitonicSortKernels.LOCAL_BLOCK
+     * (the sort stages below it run as one local launch).
+     */
+    public static final int TILE = 32;
     /** The ReLU accumulators' scalar columns: Στ̂ and count below s, Στ̂ seen. */
     public static final int RELU_EXTRA = 3;
 
@@ -94,12 +102,20 @@ public final class CausalKernels {
     }
 
     /**
-     * The ReLU's diagonal j = i (the pairs no level sees), which also starts the accumulators: key i
-     * counts below query i when t_i &lt; s_i, and always in the running totals. Keys are still in
-     * sequence order here (slot p·N + i holds t_i). One work-item per (column, query row).
+     * The ReLU's pairs inside a tile, which also start the accumulators: query i sums over the keys
+     * j ≤ i of its aligned tile of {@code tile} positions directly (the jvm-par {@code CausalTiles}),
+     * O(tile·e) per query. These are the diagonal j = i and every pair that a level w &lt; tile would
+     * see, so the levels start at w = tile. Why: a level streams a table of n·(2e + 1) floats through
+     * memory twice and takes four launches, whatever w; a tile's keys and values stay in cache, and
+     * below a few dozen positions summing them is cheaper than the log₂ tile levels it replaces.
+     * Keys are still in sequence order here (slot p·N + i holds t_i). One work-item per (column, query row).
+     *
+     * <p>Key j counts below query i when t_j &lt; s_i (compared unscaled, as the ranks compare s with
+     * the keys), and always in the running totals. Both sums add the same u in the same order, so when
+     * every key lies below s they are the same float, as reluCombine's exact 0 needs (see there).
      */
-    public static void reluDiagonal(FloatArray s, FloatArray keys, FloatArray v, FloatArray mu, FloatArray sigma, IntArray lengths,
-                                    FloatArray factors, FloatArray acc, int n, int paddedN, int e) {
+    public static void reluTile(FloatArray s, FloatArray keys, FloatArray v, FloatArray mu, FloatArray sigma, IntArray lengths,
+                                FloatArray factors, FloatArray acc, int n, int paddedN, int e, int tile) {
         int width = 3 * e + RELU_EXTRA;
         int heads = sigma.getSize();
         int rows = s.getSize();
@@ -107,47 +123,71 @@ public final class CausalKernels {
             for (@Parallel int row = 0; row < rows; row++) {
                 int p = row / n;
                 int i = row - p * n;
-                float scaledKey = 0.0f;
-                float u = 0.0f;
+                int first = i - (i & (tile - 1));
+                int last = Math.min(i + 1, lengths.get(p));
+                float query = s.get(row);
+                float scale = sigma.get(p);
+                float inverse = factors.get(heads + p);
+                float mean = mu.get(p * e + c);
                 float below = 0.0f;
-                if (i < lengths.get(p)) {
-                    float key = keys.get(p * paddedN + i);
-                    scaledKey = key / sigma.get(p);
-                    u = v.get(row * e + c) * factors.get(heads + p) - mu.get(p * e + c);
-                    // Compared unscaled, as the ranks compare s with the keys.
-                    if (key < s.get(row)) {
-                        below = 1.0f;
+                float belowMoment = 0.0f;
+                float belowKeys = 0.0f;
+                float count = 0.0f;
+                float seen = 0.0f;
+                float seenKeys = 0.0f;
+                for (int j = first; j < last; j++) {
+                    float key = keys.get(p * paddedN + j);
+                    float scaledKey = key / scale;
+                    float u = v.get((p * n + j) * e + c) * inverse - mean;
+                    if (key < query) {
+                        below += u;
+                        belowMoment += scaledKey * u;
+                        belowKeys += scaledKey;
+                        count += 1.0f;
                     }
+                    seen += u;
+                    seenKeys += scaledKey;
                 }
                 int at = row * width;
-                acc.set(at + c, below * u);
-                acc.set(at + e + c, below * scaledKey * u);
-                acc.set(at + 2 * e + 2 + c, u);
+                acc.set(at + c, below);
+                acc.set(at + e + c, belowMoment);
+                acc.set(at + 2 * e + 2 + c, seen);
                 if (c == 0) {
-                    acc.set(at + 2 * e, below * scaledKey);
-                    acc.set(at + 2 * e + 1, below);
-                    acc.set(at + 3 * e + 2, scaledKey);
+                    acc.set(at + 2 * e, belowKeys);
+                    acc.set(at + 2 * e + 1, count);
+                    acc.set(at + 3 * e + 2, seenKeys);
                 }
             }
         }
     }
 
-    /** The bump's diagonal: acc[row·e + c] = max(0, 1 − |s_i − t_i|/b)·V_i/ν (0 for i ≥ L). */
-    public static void bumpDiagonal(FloatArray s, FloatArray keys, FloatArray v, IntArray lengths, FloatArray factors,
-                                    FloatArray acc, int n, int paddedN, int e) {
+    /**
+     * The bump's pairs inside a tile, as {@link #reluTile}: acc[row·e + c] = Σ max(0, 1 − |s_i − t_j|/b)·V_j/ν
+     * over the keys j ≤ i (j &lt; L) of the query's aligned tile. Plain float sums, no float-float: the
+     * levels need it because they take a window as the difference of two prefixes of a whole block,
+     * which cancels; here each weight is computed directly and at most {@code tile} terms are added,
+     * the rounding of any float32 sum of them.
+     */
+    public static void bumpTile(FloatArray s, FloatArray keys, FloatArray v, IntArray lengths, FloatArray factors,
+                                FloatArray acc, int n, int paddedN, int e, int tile) {
         int heads = lengths.getSize() / 2;
         int rows = s.getSize();
         for (@Parallel int c = 0; c < e; c++) {
             for (@Parallel int row = 0; row < rows; row++) {
                 int p = row / n;
                 int i = row - p * n;
-                float value = 0.0f;
-                if (i < lengths.get(p)) {
+                int first = i - (i & (tile - 1));
+                int last = Math.min(i + 1, lengths.get(p));
+                float query = s.get(row);
+                float inverse = factors.get(heads + p);
+                float bandwidth = factors.get(2 * heads + p);
+                float sum = 0.0f;
+                for (int j = first; j < last; j++) {
                     // |s − t| may overflow to +∞ for keys near float32's limit: the weight is then 0, not NaN.
-                    float weight = Math.max(0.0f, 1.0f - Math.abs(s.get(row) - keys.get(p * paddedN + i)) / factors.get(2 * heads + p));
-                    value = weight * (v.get(row * e + c) * factors.get(heads + p));
+                    float weight = Math.max(0.0f, 1.0f - Math.abs(query - keys.get(p * paddedN + j)) / bandwidth);
+                    sum += weight * (v.get((p * n + j) * e + c) * inverse);
                 }
-                acc.set(row * e + c, value);
+                acc.set(row * e + c, sum);
             }
         }
     }
@@ -253,7 +293,8 @@ public final class CausalKernels {
     }
 
     /**
-     * Phase 3: table[slot·width + col] = the inclusive prefix of the slot's block up to the slot. A
+     * Phase 3: table[slot·width + col] = the inclusive prefix of the slot's block up to the slot, for
+     * the slots of left blocks (the right blocks' rows are left as they are: no one reads them). A
      * chunk starts from its offset (w ≥ chunk) or from 0 at every block start it holds (w &lt; chunk).
      */
     public static void reluScan(FloatArray keys, IntArray index, FloatArray v, FloatArray mu, FloatArray sigma, IntArray lengths,
@@ -276,11 +317,14 @@ public final class CausalKernels {
                 }
                 if (active == 1) {
                     for (int slot = start; slot < start + chunk; slot++) {
-                        if ((slot & (w - 1)) == 0) {
-                            running = 0.0f;   // a block starts here (w ≥ chunk: only at a block's first chunk, whose offset is 0)
+                        // Left blocks only (bit w clear): a right block's keys act on no one at this level.
+                        if ((slot & w) == 0) {
+                            if ((slot & (w - 1)) == 0) {
+                                running = 0.0f;   // a block starts here (w ≥ chunk: only at a block's first chunk, whose offset is 0)
+                            }
+                            running += reluRow(keys, index, v, mu, sigma, lengths, factors, p, slot, col, n, e);
+                            table.set(slot * width + col, running);
                         }
-                        running += reluRow(keys, index, v, mu, sigma, lengths, factors, p, slot, col, n, e);
-                        table.set(slot * width + col, running);
                     }
                 }
             }
@@ -370,18 +414,21 @@ public final class CausalKernels {
                 }
                 if (active == 1) {
                     for (int slot = start; slot < start + chunk; slot++) {
-                        if ((slot & (w - 1)) == 0) {
-                            hi = 0.0f;
-                            lo = 0.0f;
+                        // Left blocks only, as in reluScan.
+                        if ((slot & w) == 0) {
+                            if ((slot & (w - 1)) == 0) {
+                                hi = 0.0f;
+                                lo = 0.0f;
+                            }
+                            float x = bumpRow(keys, index, v, sigma, lengths, factors, p, slot, col, n, e);
+                            float t = hi + x;
+                            float z = t - hi;
+                            float err = (hi - (t - z)) + (x - z) + lo;
+                            hi = t + err;
+                            lo = err - (hi - t);
+                            table.set(slot * width + col, hi);
+                            tableLow.set(slot * width + col, lo);
                         }
-                        float x = bumpRow(keys, index, v, sigma, lengths, factors, p, slot, col, n, e);
-                        float t = hi + x;
-                        float z = t - hi;
-                        float err = (hi - (t - z)) + (x - z) + lo;
-                        hi = t + err;
-                        lo = err - (hi - t);
-                        table.set(slot * width + col, hi);
-                        tableLow.set(slot * width + col, lo);
                     }
                 }
             }
