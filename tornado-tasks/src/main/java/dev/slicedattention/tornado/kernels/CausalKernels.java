@@ -126,7 +126,9 @@ public final class CausalKernels {
                 int first = i - (i & (tile - 1));
                 int last = Math.min(i + 1, lengths.get(p));
                 float query = s.get(row);
-                float scale = sigma.get(p);
+                // σ is a power of two ≥ 1, so 1/σ is exact and key·(1/σ) is the same float as key/σ (as
+                // reluRow divides): one rounding of the same real number. A multiply per key, not a divide.
+                float inverseScale = 1.0f / sigma.get(p);
                 float inverse = factors.get(heads + p);
                 float mean = mu.get(p * e + c);
                 float below = 0.0f;
@@ -137,7 +139,7 @@ public final class CausalKernels {
                 float seenKeys = 0.0f;
                 for (int j = first; j < last; j++) {
                     float key = keys.get(p * paddedN + j);
-                    float scaledKey = key / scale;
+                    float scaledKey = key * inverseScale;
                     float u = v.get((p * n + j) * e + c) * inverse - mean;
                     if (key < query) {
                         below += u;
