@@ -183,13 +183,21 @@ public final class CausalKernels {
                 float query = s.get(row);
                 float inverse = factors.get(heads + p);
                 float bandwidth = factors.get(2 * heads + p);
+                // Σ (b − |s − t_j|)⁺·U_j, divided by b once at the end: the hat without a divide per key and
+                // column (e work-items share each key's weight, and a divide costs several multiplies). Each
+                // term is below 2b (|U| < 2), so a bandwidth above 2^100 is first shrunk by 2^-7 (exact: a power
+                // of two, and far above underflow there) to keep the sum of a tile's terms finite.
+                float shrink = 1.0f;
+                if (bandwidth > 0x1p100f) {
+                    shrink = 0x1p-7f;
+                }
                 float sum = 0.0f;
                 for (int j = first; j < last; j++) {
                     // |s − t| may overflow to +∞ for keys near float32's limit: the weight is then 0, not NaN.
-                    float weight = Math.max(0.0f, 1.0f - Math.abs(query - keys.get(p * paddedN + j)) / bandwidth);
+                    float weight = Math.max(0.0f, bandwidth - Math.abs(query - keys.get(p * paddedN + j))) * shrink;
                     sum += weight * (v.get((p * n + j) * e + c) * inverse);
                 }
-                acc.set(row * e + c, sum);
+                acc.set(row * e + c, sum / (bandwidth * shrink));
             }
         }
     }
