@@ -52,9 +52,11 @@ public final class CausalKernels {
     public static final int CHUNK = 256;
     /**
      * Positions of a tile ({@link #reluTile}): a power of two, at most BitonicSortKernels.LOCAL_BLOCK
-     * (the sort stages below it run as one local launch).
+     * (the sort stages below it run as one local launch). Measured at n = 2^18, e = 64 on PoCL (CPU):
+     * 64 a few per cent ahead of 32; a tile's work doubles with TILE, while each level it removes costs
+     * about what the whole 64-tile costs, so 128 would lose.
      */
-    public static final int TILE = 32;
+    public static final int TILE = 64;
     /** The ReLU accumulators' scalar columns: Στ̂ and count below s, Στ̂ seen. */
     public static final int RELU_EXTRA = 3;
 
@@ -126,8 +128,8 @@ public final class CausalKernels {
                 int first = i - (i & (tile - 1));
                 int last = Math.min(i + 1, lengths.get(p));
                 float query = s.get(row);
-                // σ is a power of two ≥ 1, so 1/σ is exact and key·(1/σ) is the same float as key/σ (as
-                // reluRow divides): one rounding of the same real number. A multiply per key, not a divide.
+                // σ is a power of two ≥ 1, so 1/σ is exact and key·(1/σ) is the same float as key/σ (one
+                // rounding of the same real number), as in reluRow: a multiply per key, not a divide.
                 float inverseScale = 1.0f / sigma.get(p);
                 float inverse = factors.get(heads + p);
                 float mean = mu.get(p * e + c);
@@ -206,15 +208,17 @@ public final class CausalKernels {
 
     /**
      * Column {@code col} of the ReLU row of sorted slot {@code slot} (problem p):
-     * [ U (e) | τ̂·U (e) | τ̂ ]; zeros for a padding key (index ≥ L_p).
+     * [ U (e) | τ̂·U (e) | τ̂ ]; zeros for a padding key (index ≥ L_p). τ̂ = t·(1/σ), the same float as
+     * t/σ (σ is a power of two ≥ 1, so 1/σ is exact): the caller computes 1/σ once, not a divide per
+     * slot and column.
      */
-    public static float reluRow(FloatArray keys, IntArray index, FloatArray v, FloatArray mu, FloatArray sigma, IntArray lengths,
+    public static float reluRow(FloatArray keys, IntArray index, FloatArray v, FloatArray mu, float inverseScale, IntArray lengths,
                                 FloatArray factors, int p, int slot, int col, int n, int e) {
-        int heads = sigma.getSize();
+        int heads = lengths.getSize() / 2;
         int j = index.get(slot);
         float result = 0.0f;
         if (j < lengths.get(p)) {
-            float scaledKey = keys.get(slot) / sigma.get(p);
+            float scaledKey = keys.get(slot) * inverseScale;
             result = scaledKey;
             if (col < 2 * e) {
                 int c = col;
@@ -231,10 +235,10 @@ public final class CausalKernels {
         return result;
     }
 
-    /** Column {@code col} of the bump row of sorted slot {@code slot}: [ U (e) | τ̂·U (e) ], U = V/ν; zeros for padding. */
-    public static float bumpRow(FloatArray keys, IntArray index, FloatArray v, FloatArray sigma, IntArray lengths,
+    /** Column {@code col} of the bump row of sorted slot {@code slot}: [ U (e) | τ̂·U (e) ], U = V/ν; zeros for padding; τ̂ as in reluRow. */
+    public static float bumpRow(FloatArray keys, IntArray index, FloatArray v, float inverseScale, IntArray lengths,
                                 FloatArray factors, int p, int slot, int col, int n, int e) {
-        int heads = sigma.getSize();
+        int heads = lengths.getSize() / 2;
         int j = index.get(slot);
         float result = 0.0f;
         if (j < lengths.get(p)) {
@@ -245,7 +249,7 @@ public final class CausalKernels {
             float u = v.get((p * n + j) * e + c) * factors.get(heads + p);
             result = u;
             if (col >= e) {
-                result = keys.get(slot) / sigma.get(p) * u;
+                result = keys.get(slot) * inverseScale * u;
             }
         }
         return result;
@@ -265,11 +269,12 @@ public final class CausalKernels {
             for (@Parallel int cb = 0; cb < chunks; cb++) {
                 int start = cb * chunk;
                 int p = start / paddedN;
+                float inverseScale = 1.0f / sigma.get(p);
                 if (w >= chunk) {
                     if (((start - p * paddedN) & w) == 0) {
                         float sum = 0.0f;
                         for (int slot = start; slot < start + chunk; slot++) {
-                            sum += reluRow(keys, index, v, mu, sigma, lengths, factors, p, slot, col, n, e);
+                            sum += reluRow(keys, index, v, mu, inverseScale, lengths, factors, p, slot, col, n, e);
                         }
                         totals.set(cb * width + col, sum);
                     }
@@ -317,6 +322,7 @@ public final class CausalKernels {
             for (@Parallel int cb = 0; cb < chunks; cb++) {
                 int start = cb * chunk;
                 int p = start / paddedN;
+                float inverseScale = 1.0f / sigma.get(p);
                 int active = 1;
                 float running = 0.0f;
                 if (w >= chunk) {
@@ -332,7 +338,7 @@ public final class CausalKernels {
                             if ((slot & (w - 1)) == 0) {
                                 running = 0.0f;   // a block starts here (w ≥ chunk: only at a block's first chunk, whose offset is 0)
                             }
-                            running += reluRow(keys, index, v, mu, sigma, lengths, factors, p, slot, col, n, e);
+                            running += reluRow(keys, index, v, mu, inverseScale, lengths, factors, p, slot, col, n, e);
                             table.set(slot * width + col, running);
                         }
                     }
@@ -351,13 +357,14 @@ public final class CausalKernels {
             for (@Parallel int cb = 0; cb < chunks; cb++) {
                 int start = cb * chunk;
                 int p = start / paddedN;
+                float inverseScale = 1.0f / sigma.get(p);
                 if (w >= chunk) {
                     if (((start - p * paddedN) & w) == 0) {
                         // TwoSum, as CompensatedPrefixSumKernels (and, like them, compiled without fast-math).
                         float hi = 0.0f;
                         float lo = 0.0f;
                         for (int slot = start; slot < start + chunk; slot++) {
-                            float x = bumpRow(keys, index, v, sigma, lengths, factors, p, slot, col, n, e);
+                            float x = bumpRow(keys, index, v, inverseScale, lengths, factors, p, slot, col, n, e);
                             float t = hi + x;
                             float z = t - hi;
                             lo += (hi - (t - z)) + (x - z);
@@ -412,6 +419,7 @@ public final class CausalKernels {
             for (@Parallel int cb = 0; cb < chunks; cb++) {
                 int start = cb * chunk;
                 int p = start / paddedN;
+                float inverseScale = 1.0f / sigma.get(p);
                 int active = 1;
                 float hi = 0.0f;
                 float lo = 0.0f;
@@ -430,7 +438,7 @@ public final class CausalKernels {
                                 hi = 0.0f;
                                 lo = 0.0f;
                             }
-                            float x = bumpRow(keys, index, v, sigma, lengths, factors, p, slot, col, n, e);
+                            float x = bumpRow(keys, index, v, inverseScale, lengths, factors, p, slot, col, n, e);
                             float t = hi + x;
                             float z = t - hi;
                             float err = (hi - (t - z)) + (x - z) + lo;
