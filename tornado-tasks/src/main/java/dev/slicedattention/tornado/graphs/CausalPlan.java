@@ -38,7 +38,8 @@ import uk.ac.manchester.tornado.api.types.arrays.TornadoNativeArray;
  *                keys; the accumulators started with the pairs inside each tile of T positions
  *   sort-local   }  the forward pass's bitonic kernels, executed stage by stage: after stage k = w
  *   sort-global  }  every aligned block of w keys is sorted, the left halves that level w needs
- *   scan         the left blocks' segmented inclusive scan (3 kernels; the bump's in float-float)
+ *   scan         the left blocks' segmented scan (the ReLU's: chunk-local prefixes and chunk offsets,
+ *                2 kernels; the bump's: 3 kernels in float-float)
  *   level        ranks of the right-half queries in their left block, prefix added to the accumulators
  *   combine      the outputs from the accumulators
  * </pre>
@@ -201,6 +202,9 @@ public final class CausalPlan implements AutoCloseable {
         // graph that runs right after it; the sort graphs need not carry them: every level rewrites them.
         List<Object> scanned = new ArrayList<>(carry);
         scanned.add(table);
+        if (!bump) {
+            scanned.add(totals);   // the ReLU's accumulation adds the chunk offsets (CausalKernels#reluPrefix)
+        }
         TaskGraph scan = new TaskGraph(GRAPHS[SCAN]).consumeFromDevice(inFlight)
                 .transferToDevice(DataTransferMode.EVERY_EXECUTION, levelParams)
                 .transferToDevice(DataTransferMode.FIRST_EXECUTION, table, totals);
@@ -224,13 +228,11 @@ public final class CausalPlan implements AutoCloseable {
                             n, paddedN, e);
             combine.task("combine", CausalKernels::bumpCombine, acc, lengths, factors, out, n, e);
         } else {
-            scan.task("totals", CausalKernels::reluTotals, keys, index, v, mu, sigma, lengths, factors, levelParams, totals,
-                            n, paddedN, e, chunk)
-                    .task("offsets", CausalKernels::offsets, totals, levelParams, paddedN, chunk, width)
-                    .task("scan", CausalKernels::reluScan, keys, index, v, mu, sigma, lengths, factors, levelParams, totals, table,
-                            n, paddedN, e, chunk);
+            scan.task("chunkScan", CausalKernels::reluChunkScan, keys, index, v, mu, sigma, lengths, factors, levelParams, totals,
+                            table, n, paddedN, e, chunk)
+                    .task("offsets", CausalKernels::offsets, totals, levelParams, paddedN, chunk, width);
             level.task("ranks", CausalKernels::reluRanks, s, keys, lengths, levelParams, ranks, n, paddedN)
-                    .task("accumulate", CausalKernels::reluAccumulate, ranks, table, levelParams, acc, n, paddedN, e);
+                    .task("accumulate", CausalKernels::reluAccumulate, ranks, table, totals, levelParams, acc, n, paddedN, e, chunk);
             combine.task("combine", CausalKernels::reluCombine, s, sigma, acc, lengths, factors, out, n, e);
         }
         scan.persistOnDevice(scanOut);

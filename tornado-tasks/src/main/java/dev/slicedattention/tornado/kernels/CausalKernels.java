@@ -17,9 +17,11 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  * <p>Per level, with the keys sorted within every aligned block of w slots (the bitonic network of
  * {@link BitonicSortKernels} leaves exactly that after its stage k = w, the left blocks ascending):
  * <ol>
- *   <li>a segmented inclusive scan of the left blocks' rows in sorted order (three phases over chunks
- *       of {@code chunk} rows: {@link #reluTotals}, {@link #offsets}, {@link #reluScan}; the bump's
- *       float-float twins {@link #bumpTotals}, {@link #bumpOffsets}, {@link #bumpScan});</li>
+ *   <li>a segmented inclusive scan of the left blocks' rows in sorted order, over chunks of
+ *       {@code chunk} rows: for the ReLU a chunk-local scan with chunk totals ({@link #reluChunkScan})
+ *       and the totals turned into offsets ({@link #offsets}), which the accumulation adds; for the
+ *       bump three float-float phases, reduce then scan ({@link #bumpTotals}, {@link #bumpOffsets},
+ *       {@link #bumpScan});</li>
  *   <li>each right-half query's rank in its left block by binary search ({@link #reluRanks},
  *       {@link #bumpWindows}, with {@link RankKernels#lowerBound});</li>
  *   <li>the prefix at that rank added to the query's accumulators ({@link #reluAccumulate},
@@ -256,12 +258,17 @@ public final class CausalKernels {
     }
 
     /**
-     * Phase 1 (levels with w ≥ chunk): totals[cb·width + col] = Σ of chunk cb's rows, for the chunks of
-     * left blocks; right blocks' chunks are skipped (their keys act on no one at this level). Smaller
-     * levels need no totals: a chunk then holds whole blocks.
+     * The ReLU's phase 1 (of two): table[slot·width + col] = the inclusive prefix of the slot's rows
+     * from the start of its chunk (w ≥ chunk) or block (w &lt; chunk: a chunk then holds whole blocks),
+     * for the slots of left blocks; and, when w ≥ chunk, totals[cb·width + col] = chunk cb's sum.
+     * {@link #offsets} turns the totals into each chunk's offset in its block, and the accumulation
+     * adds it ({@link #reluPrefix}): one pass over the rows, where reduce-then-scan (the bump's
+     * {@link #bumpTotals}, {@link #bumpScan}) evaluates them twice. The bump keeps the two passes: its
+     * float-float prefixes would need a float-float add at every read.
      */
-    public static void reluTotals(FloatArray keys, IntArray index, FloatArray v, FloatArray mu, FloatArray sigma, IntArray lengths,
-                                  FloatArray factors, IntArray params, FloatArray totals, int n, int paddedN, int e, int chunk) {
+    public static void reluChunkScan(FloatArray keys, IntArray index, FloatArray v, FloatArray mu, FloatArray sigma, IntArray lengths,
+                                     FloatArray factors, IntArray params, FloatArray totals, FloatArray table, int n, int paddedN,
+                                     int e, int chunk) {
         int width = 2 * e + 1;
         int w = params.get(0);
         int chunks = totals.getSize() / width;
@@ -270,13 +277,26 @@ public final class CausalKernels {
                 int start = cb * chunk;
                 int p = start / paddedN;
                 float inverseScale = 1.0f / sigma.get(p);
+                int active = 1;
                 if (w >= chunk) {
-                    if (((start - p * paddedN) & w) == 0) {
-                        float sum = 0.0f;
-                        for (int slot = start; slot < start + chunk; slot++) {
-                            sum += reluRow(keys, index, v, mu, inverseScale, lengths, factors, p, slot, col, n, e);
+                    if (((start - p * paddedN) & w) != 0) {
+                        active = 0;   // a right block's chunk: its keys act on no one at this level
+                    }
+                }
+                if (active == 1) {
+                    float running = 0.0f;
+                    for (int slot = start; slot < start + chunk; slot++) {
+                        // Left blocks only (bit w clear), as above, for the blocks inside a chunk (w < chunk).
+                        if ((slot & w) == 0) {
+                            if ((slot & (w - 1)) == 0) {
+                                running = 0.0f;   // a block starts here
+                            }
+                            running += reluRow(keys, index, v, mu, inverseScale, lengths, factors, p, slot, col, n, e);
+                            table.set(slot * width + col, running);
                         }
-                        totals.set(cb * width + col, sum);
+                    }
+                    if (w >= chunk) {
+                        totals.set(cb * width + col, running);
                     }
                 }
             }
@@ -308,46 +328,10 @@ public final class CausalKernels {
     }
 
     /**
-     * Phase 3: table[slot·width + col] = the inclusive prefix of the slot's block up to the slot, for
-     * the slots of left blocks (the right blocks' rows are left as they are: no one reads them). A
-     * chunk starts from its offset (w ≥ chunk) or from 0 at every block start it holds (w &lt; chunk).
+     * Phase 1 of the bump's scan (levels with w ≥ chunk): totals[cb·width + col] = Σ of chunk cb's rows
+     * as a float-float pair (hi in totals, lo in totalsLow), for the chunks of left blocks. Smaller
+     * levels need no totals: a chunk then holds whole blocks.
      */
-    public static void reluScan(FloatArray keys, IntArray index, FloatArray v, FloatArray mu, FloatArray sigma, IntArray lengths,
-                                FloatArray factors, IntArray params, FloatArray totals, FloatArray table, int n, int paddedN,
-                                int e, int chunk) {
-        int width = 2 * e + 1;
-        int w = params.get(0);
-        int chunks = totals.getSize() / width;
-        for (@Parallel int col = 0; col < width; col++) {
-            for (@Parallel int cb = 0; cb < chunks; cb++) {
-                int start = cb * chunk;
-                int p = start / paddedN;
-                float inverseScale = 1.0f / sigma.get(p);
-                int active = 1;
-                float running = 0.0f;
-                if (w >= chunk) {
-                    if (((start - p * paddedN) & w) != 0) {
-                        active = 0;
-                    }
-                    running = totals.get(cb * width + col);
-                }
-                if (active == 1) {
-                    for (int slot = start; slot < start + chunk; slot++) {
-                        // Left blocks only (bit w clear): a right block's keys act on no one at this level.
-                        if ((slot & w) == 0) {
-                            if ((slot & (w - 1)) == 0) {
-                                running = 0.0f;   // a block starts here (w ≥ chunk: only at a block's first chunk, whose offset is 0)
-                            }
-                            running += reluRow(keys, index, v, mu, inverseScale, lengths, factors, p, slot, col, n, e);
-                            table.set(slot * width + col, running);
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    /** Phase 1 of the bump's scan: as {@link #reluTotals}, each sum as a float-float pair (hi in totals, lo in totalsLow). */
     public static void bumpTotals(FloatArray keys, IntArray index, FloatArray v, FloatArray sigma, IntArray lengths, FloatArray factors,
                                   IntArray params, FloatArray totals, FloatArray totalsLow, int n, int paddedN, int e, int chunk) {
         int width = 2 * e;
@@ -408,7 +392,12 @@ public final class CausalKernels {
         }
     }
 
-    /** Phase 3 of the bump's scan: {@link #reluScan} in float-float, hi in table, lo in tableLow. */
+    /**
+     * Phase 3 of the bump's scan: table[slot·width + col] = the inclusive float-float prefix (hi in
+     * table, lo in tableLow) of the slot's block up to the slot, for the slots of left blocks (no one
+     * reads the right blocks' rows). A chunk starts from its offset (w ≥ chunk) or from 0 at every
+     * block start it holds (w &lt; chunk).
+     */
     public static void bumpScan(FloatArray keys, IntArray index, FloatArray v, FloatArray sigma, IntArray lengths, FloatArray factors,
                                 IntArray params, FloatArray totals, FloatArray totalsLow, FloatArray table, FloatArray tableLow,
                                 int n, int paddedN, int e, int chunk) {
@@ -432,7 +421,7 @@ public final class CausalKernels {
                 }
                 if (active == 1) {
                     for (int slot = start; slot < start + chunk; slot++) {
-                        // Left blocks only, as in reluScan.
+                        // Left blocks only, as in reluChunkScan.
                         if ((slot & w) == 0) {
                             if ((slot & (w - 1)) == 0) {
                                 hi = 0.0f;
@@ -519,10 +508,36 @@ public final class CausalKernels {
     }
 
     /**
+     * The inclusive prefix of a left block's first k rows (k ≥ 1) in column {@code col}, from
+     * {@link #reluChunkScan}'s table: the row's chunk-local prefix plus its chunk's offset (w ≥ chunk;
+     * none below, where the table holds block prefixes). When the rows after k − 1 are all zeros
+     * (padding), the block's total is the same float: the next chunk's offset is this one plus this
+     * chunk's last prefix, rounded as here.
+     */
+    public static float reluPrefix(FloatArray table, FloatArray totals, int firstSlot, int k, int col, int width, int w, int chunk) {
+        int slot = firstSlot + k - 1;
+        float result = table.get(slot * width + col);
+        if (w >= chunk) {
+            result = totals.get(slot / chunk * width + col) + result;
+        }
+        return result;
+    }
+
+    /** The exclusive prefix of {@code rank} rows of a block: 0 for rank 0, else {@link #reluPrefix} of rank rows. */
+    public static float reluExclusive(FloatArray table, FloatArray totals, int firstSlot, int rank, int col, int width, int w, int chunk) {
+        float result = 0.0f;
+        if (rank > 0) {
+            result = reluPrefix(table, totals, firstSlot, rank, col, width, w, chunk);
+        }
+        return result;
+    }
+
+    /**
      * Adds the left block's prefix at the query's rank (the sums below s) and its total (the running
      * totals) to the query's accumulators; right-half queries only. One work-item per (column, row).
      */
-    public static void reluAccumulate(IntArray rank, FloatArray table, IntArray params, FloatArray acc, int n, int paddedN, int e) {
+    public static void reluAccumulate(IntArray rank, FloatArray table, FloatArray totals, IntArray params, FloatArray acc, int n,
+                                      int paddedN, int e, int chunk) {
         int width = 2 * e + 1;
         int accWidth = 3 * e + RELU_EXTRA;
         int w = params.get(0);
@@ -532,18 +547,16 @@ public final class CausalKernels {
                 int p = row / n;
                 int i = row - p * n;
                 if ((i & w) != 0) {
-                    int left = i - (i & (2 * w - 1));
-                    int blockAt = (p * paddedN + left) * width;
+                    int first = p * paddedN + i - (i & (2 * w - 1));
                     int r = rank.get(row);
-                    int totalAt = blockAt + (w - 1) * width;
                     int at = row * accWidth;
-                    acc.set(at + c, acc.get(at + c) + exclusive(table, blockAt + c, r, width));
-                    acc.set(at + e + c, acc.get(at + e + c) + exclusive(table, blockAt + e + c, r, width));
-                    acc.set(at + 2 * e + 2 + c, acc.get(at + 2 * e + 2 + c) + table.get(totalAt + c));
+                    acc.set(at + c, acc.get(at + c) + reluExclusive(table, totals, first, r, c, width, w, chunk));
+                    acc.set(at + e + c, acc.get(at + e + c) + reluExclusive(table, totals, first, r, e + c, width, w, chunk));
+                    acc.set(at + 2 * e + 2 + c, acc.get(at + 2 * e + 2 + c) + reluPrefix(table, totals, first, w, c, width, w, chunk));
                     if (c == 0) {
-                        acc.set(at + 2 * e, acc.get(at + 2 * e) + exclusive(table, blockAt + 2 * e, r, width));
+                        acc.set(at + 2 * e, acc.get(at + 2 * e) + reluExclusive(table, totals, first, r, 2 * e, width, w, chunk));
                         acc.set(at + 2 * e + 1, acc.get(at + 2 * e + 1) + r);
-                        acc.set(at + 3 * e + 2, acc.get(at + 3 * e + 2) + table.get(totalAt + 2 * e));
+                        acc.set(at + 3 * e + 2, acc.get(at + 3 * e + 2) + reluPrefix(table, totals, first, w, 2 * e, width, w, chunk));
                     }
                 }
             }
