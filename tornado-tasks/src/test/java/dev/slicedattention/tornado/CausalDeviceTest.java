@@ -120,6 +120,33 @@ class CausalDeviceTest {
     }
 
     /**
+     * The bump with keys near 10^37 and bandwidth 10^38 (above 2^100, where the tile kernel shrinks its
+     * weights by a power of two: unshrunk, a tile's Σ (b − |s − t|)·V/ν over positive values would pass
+     * float32's 3.4·10^38): outputs finite and as the float64 naive causal reference; n = 200 spans
+     * tiles and levels.
+     */
+    @org.junit.jupiter.api.Test
+    void hugeBandwidthsStayFinite() {
+        int n = 200, e = 4;
+        SplittableRandom random = new SplittableRandom(5);
+        float[] s = new float[n], t = new float[n], v = new float[n * e];
+        for (int i = 0; i < n; i++) {
+            s[i] = (float) (1e37 * random.nextGaussian());
+            t[i] = (float) (1e37 * random.nextGaussian());
+        }
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) Math.abs(random.nextGaussian());
+        }
+        AttentionBatch batch = AttentionBatch.ofScalars(1, n, n, e, s, t, v, AttentionOptions.bump(1e38f).causal(true));
+        float[] out = tornado.engine().forward(batch, new StageTimes());
+        for (float value : out) {
+            assertTrue(Float.isFinite(value));
+        }
+        ErrorMetrics metrics = ErrorMetrics.compare(out, NaiveReference.attend(batch), batch);
+        assertTrue(TolerancePolicy.BLOCKED_FLOAT32.accepts(metrics, n), () -> batch + ": " + metrics);
+    }
+
+    /**
      * Changing every token j > cut (its query, key and value) leaves outputs 0..cut unchanged up to
      * float32 rounding: the key centre, μ̂, σ and ν are taken over all tokens, so s, t and the centred
      * values move in their last bits, which the operator is invariant to mathematically.

@@ -58,6 +58,42 @@ class PlanMemoryTest {
         }
     }
 
+    /**
+     * The same for causal plans (CausalPlan: one cached, closed when a new shape comes), alternating
+     * the kernels: about 2.4 GB per plan at n ≈ 2^20, so a few rounds already need the limit twice over.
+     */
+    @Test
+    void replacedCausalPlansReturnTheirDeviceMemory() {
+        int n = 1 << 20, d = 64, e = 64;
+        AttentionBatch base = InputGenerator.GAUSSIAN.generate(new Shape(1, n, n, d, e), 5);
+        AttentionOptions[] kernels = {AttentionOptions.relu().causal(true), AttentionOptions.bump(2.0f).causal(true)};
+        try (TornadoEngine engine = TornadoTestDevice.open()) {
+            long bytes = 0;
+            for (AttentionOptions kernel : kernels) {
+                engine.forward(base.withOptions(kernel), new StageTimes());
+                bytes += engine.lastCausalPlan().deviceBytes();
+            }
+            long planBytes = bytes / kernels.length;
+            long limit = Math.min(DeviceMemory.tornadoLimit(), engine.info().memoryBytes());
+            int rounds = (int) (2 * limit / planBytes) + 1;
+            for (int round = 1; round <= rounds; round++) {
+                int tokens = n - round;   // a new shape each call (causal: m = n): a new plan, the last one closed
+                float[] q = java.util.Arrays.copyOf(base.q(), tokens * d);
+                float[] k = java.util.Arrays.copyOf(base.k(), tokens * d);
+                float[] v = java.util.Arrays.copyOf(base.v(), tokens * e);
+                AttentionBatch batch = new AttentionBatch(1, tokens, tokens, d, e, q, k, v, base.theta())
+                        .withOptions(kernels[round % kernels.length]);
+                float[] out = engine.forward(batch, new StageTimes());
+                assertEquals(kernels[round % kernels.length].kernel(), engine.lastCausalPlan().kernel());
+                assertEquals(tokens * e, out.length);
+                for (float value : out) {
+                    assertTrue(Float.isFinite(value));
+                }
+            }
+            assertEquals(rounds + kernels.length, engine.plansBuilt());
+        }
+    }
+
     @Test
     void evictedLayerPlansReturnTheirDeviceMemory() {
         // About 1.1 GB (bump) and 1.5 GB (ReLU, MLP) per plan: few rounds, as each new plan is compiled anew.

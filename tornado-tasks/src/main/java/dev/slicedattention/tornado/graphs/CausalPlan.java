@@ -35,17 +35,20 @@ import uk.ac.manchester.tornado.api.types.arrays.TornadoNativeArray;
  *
  * <pre>
  *   projection   s, keys (in sequence order), index, μ̂ as the forward pass; σ from the unsorted
- *                keys; the accumulators started with the diagonal j = i
+ *                keys; the accumulators started with the pairs inside each tile of T positions
  *   sort-local   }  the forward pass's bitonic kernels, executed stage by stage: after stage k = w
  *   sort-global  }  every aligned block of w keys is sorted, the left halves that level w needs
- *   scan         the left blocks' segmented inclusive scan (3 kernels; the bump's in float-float)
+ *   scan         the left blocks' segmented scan (the ReLU's: chunk-local prefixes and chunk offsets,
+ *                2 kernels; the bump's: 3 kernels in float-float)
  *   level        ranks of the right-half queries in their left block, prefix added to the accumulators
  *   combine      the outputs from the accumulators
  * </pre>
  *
- * The host runs: projection; level 1; then for w = 2, 4, …, N/2: sort stage w, scan, level; then
- * combine. Stage N of the sort is never needed (no block of 2N), so the causal sort does a little
- * less than the forward's, and each level adds one scan and one rank + accumulate: O(n log² n) work
+ * The host runs: projection (with the tiles); sort stages 2..T in one local launch; level T; then for
+ * w = 2T, 4T, …, N/2: sort stage w, scan, level; then combine (T = min(CausalKernels.TILE, N); when
+ * T = N the tiles are the whole sequence and neither sort nor levels run). Stage N of the sort is
+ * never needed (no block of 2N), so the causal sort does a little less than the forward's, and each
+ * level adds one scan and one rank + accumulate: O(n log² n) work
  * in all, one launch per stage covering all P problems (ragged lengths and bandwidths are data, as
  * in {@link ForwardPlan}: {@code lengths} = [L | M], {@code factors} = [ν | 1/ν | b]).
  *
@@ -67,6 +70,8 @@ public final class CausalPlan implements AutoCloseable {
     private final ForwardPlan.Source source;
     private final int paddedN;
     private final int block;
+    /** Positions of a tile: the levels start at w = tile. */
+    private final int tile;
     private final FloatArray[] inputs;
     private final boolean[] callers;
     private final IntArray lengths;
@@ -100,6 +105,8 @@ public final class CausalPlan implements AutoCloseable {
         int heads = shape.heads(), n = shape.n(), d = shape.d(), e = shape.e();
         paddedN = Math.max(2, Integer.highestOneBit(n - 1) << 1);
         block = Math.min(BitonicSortKernels.LOCAL_BLOCK, paddedN);
+        // The sort stages up to the tile run as one local launch, so a tile fits a local block.
+        tile = Math.min(Math.min(CausalKernels.TILE, BitonicSortKernels.LOCAL_BLOCK), paddedN);
         int segmentMask = paddedN - 1;
         int chunk = Math.min(CausalKernels.CHUNK, paddedN);
         int width = bump ? 2 * e : 2 * e + 1;
@@ -138,7 +145,7 @@ public final class CausalPlan implements AutoCloseable {
         out = new FloatArray(heads * n * e);
         KernelContext context = new KernelContext();
 
-        // Projection: the forward pass's kernels (see ForwardPlan), then σ and the diagonal.
+        // Projection: the forward pass's kernels (see ForwardPlan), then σ and the tiles.
         TaskGraph projection = new TaskGraph(GRAPHS[PROJECTION]);
         FloatArray s;
         List<TornadoNativeArray> own = new ArrayList<>();
@@ -171,14 +178,14 @@ public final class CausalPlan implements AutoCloseable {
         projection.transferToDevice(DataTransferMode.FIRST_EXECUTION, keys, index, sigma, acc);
         if (bump) {
             projection.task("scale", CausalKernels::keyScale, keys, lengths, sigma, paddedN)
-                    .task("diagonal", CausalKernels::bumpDiagonal, s, keys, v, lengths, factors, acc, n, paddedN, e);
+                    .task("tiles", CausalKernels::bumpTile, s, keys, v, lengths, factors, acc, n, paddedN, e, tile);
         } else {
             carry.add(mu);
             projection.transferToDevice(DataTransferMode.FIRST_EXECUTION, valuePartials, mu)
                     .task("valuePartials", ProjectionKernels::scaledColumnPartials, v, lengths, factors, valuePartials, n, e, meanChunks)
                     .task("valueMean", ProjectionKernels::meansOfPartials, valuePartials, lengths, mu, e, meanChunks)
                     .task("scale", CausalKernels::keyScale, keys, lengths, sigma, paddedN)
-                    .task("diagonal", CausalKernels::reluDiagonal, s, keys, v, mu, sigma, lengths, factors, acc, n, paddedN, e);
+                    .task("tiles", CausalKernels::reluTile, s, keys, v, mu, sigma, lengths, factors, acc, n, paddedN, e, tile);
         }
         Object[] inFlight = carry.toArray();
         projection.persistOnDevice(inFlight);
@@ -195,6 +202,9 @@ public final class CausalPlan implements AutoCloseable {
         // graph that runs right after it; the sort graphs need not carry them: every level rewrites them.
         List<Object> scanned = new ArrayList<>(carry);
         scanned.add(table);
+        if (!bump) {
+            scanned.add(totals);   // the ReLU's accumulation adds the chunk offsets (CausalKernels#reluPrefix)
+        }
         TaskGraph scan = new TaskGraph(GRAPHS[SCAN]).consumeFromDevice(inFlight)
                 .transferToDevice(DataTransferMode.EVERY_EXECUTION, levelParams)
                 .transferToDevice(DataTransferMode.FIRST_EXECUTION, table, totals);
@@ -218,13 +228,11 @@ public final class CausalPlan implements AutoCloseable {
                             n, paddedN, e);
             combine.task("combine", CausalKernels::bumpCombine, acc, lengths, factors, out, n, e);
         } else {
-            scan.task("totals", CausalKernels::reluTotals, keys, index, v, mu, sigma, lengths, factors, levelParams, totals,
-                            n, paddedN, e, chunk)
-                    .task("offsets", CausalKernels::offsets, totals, levelParams, paddedN, chunk, width)
-                    .task("scan", CausalKernels::reluScan, keys, index, v, mu, sigma, lengths, factors, levelParams, totals, table,
-                            n, paddedN, e, chunk);
+            scan.task("chunkScan", CausalKernels::reluChunkScan, keys, index, v, mu, sigma, lengths, factors, levelParams, totals,
+                            table, n, paddedN, e, chunk)
+                    .task("offsets", CausalKernels::offsets, totals, levelParams, paddedN, chunk, width);
             level.task("ranks", CausalKernels::reluRanks, s, keys, lengths, levelParams, ranks, n, paddedN)
-                    .task("accumulate", CausalKernels::reluAccumulate, ranks, table, levelParams, acc, n, paddedN, e);
+                    .task("accumulate", CausalKernels::reluAccumulate, ranks, table, totals, levelParams, acc, n, paddedN, e, chunk);
             combine.task("combine", CausalKernels::reluCombine, s, sigma, acc, lengths, factors, out, n, e);
         }
         scan.persistOnDevice(scanOut);
@@ -314,10 +322,16 @@ public final class CausalPlan implements AutoCloseable {
         TornadoProfilerResult profile = run(PROJECTION, Stage.PROJECTION, times);
         times.add(Stage.TRANSFER_IN, profile.getDeviceWriteTime());
         times.add(Stage.PROJECTION, -profile.getDeviceWriteTime());
-        level(1, times);
-        for (int w = 2; w < paddedN; w <<= 1) {
-            sortStage(w, times);
-            level(w, times);
+        if (tile < paddedN) {
+            // Stages 2..tile: every block of tile keys sorted, in one launch (tile ≤ block: no global pass).
+            localParams.set(2, 2);
+            localParams.set(3, tile);
+            run(SORT_LOCAL, Stage.SORT, times);
+            level(tile, times);
+            for (int w = 2 * tile; w < paddedN; w <<= 1) {
+                sortStage(w, times);
+                level(w, times);
+            }
         }
         profile = run(COMBINE, Stage.COMBINE, times);
         times.add(Stage.TRANSFER_OUT, profile.getDeviceReadTime());

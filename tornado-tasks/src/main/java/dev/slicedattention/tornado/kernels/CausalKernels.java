@@ -9,14 +9,19 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  * sequence (the jvm-par {@code ParallelCausal} scheme, its twin): at level w the positions of each
  * problem are cut into blocks of 2w, and in each block the first w keys (the <em>left</em> half) act
  * on the last w queries (the <em>right</em> half). Every pair j &lt; i crosses such a cut at exactly
- * one level; the pairs j = i are the diagonal ({@link #reluDiagonal}, {@link #bumpDiagonal}).
+ * one level. The levels w &lt; {@link #TILE} (all pairs inside an aligned tile of TILE positions) and
+ * the diagonal j = i are summed directly instead, one work-item per query and column
+ * ({@link #reluTile}, {@link #bumpTile}, the jvm-par {@code CausalTiles}), so the levels run for
+ * w = TILE, 2·TILE, …, N/2.
  *
  * <p>Per level, with the keys sorted within every aligned block of w slots (the bitonic network of
  * {@link BitonicSortKernels} leaves exactly that after its stage k = w, the left blocks ascending):
  * <ol>
- *   <li>a segmented inclusive scan of the left blocks' rows in sorted order (three phases over chunks
- *       of {@code chunk} rows: {@link #reluTotals}, {@link #offsets}, {@link #reluScan}; the bump's
- *       float-float twins {@link #bumpTotals}, {@link #bumpOffsets}, {@link #bumpScan});</li>
+ *   <li>a segmented inclusive scan of the left blocks' rows in sorted order, over chunks of
+ *       {@code chunk} rows: for the ReLU a chunk-local scan with chunk totals ({@link #reluChunkScan})
+ *       and the totals turned into offsets ({@link #offsets}), which the accumulation adds; for the
+ *       bump three float-float phases, reduce then scan ({@link #bumpTotals}, {@link #bumpOffsets},
+ *       {@link #bumpScan});</li>
  *   <li>each right-half query's rank in its left block by binary search ({@link #reluRanks},
  *       {@link #bumpWindows}, with {@link RankKernels#lowerBound});</li>
  *   <li>the prefix at that rank added to the query's accumulators ({@link #reluAccumulate},
@@ -47,6 +52,13 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 public final class CausalKernels {
     /** Rows one work-item scans sequentially (or fewer, when a problem has fewer slots). */
     public static final int CHUNK = 256;
+    /**
+     * Positions of a tile ({@link #reluTile}): a power of two, at most BitonicSortKernels.LOCAL_BLOCK
+     * (the sort stages below it run as one local launch). Measured at n = 2^18, e = 64 on PoCL (CPU):
+     * 64 a few per cent ahead of 32; a tile's work doubles with TILE, while each level it removes costs
+     * about what the whole 64-tile costs, so 128 would lose.
+     */
+    public static final int TILE = 64;
     /** The ReLU accumulators' scalar columns: Στ̂ and count below s, Στ̂ seen. */
     public static final int RELU_EXTRA = 3;
 
@@ -94,12 +106,20 @@ public final class CausalKernels {
     }
 
     /**
-     * The ReLU's diagonal j = i (the pairs no level sees), which also starts the accumulators: key i
-     * counts below query i when t_i &lt; s_i, and always in the running totals. Keys are still in
-     * sequence order here (slot p·N + i holds t_i). One work-item per (column, query row).
+     * The ReLU's pairs inside a tile, which also start the accumulators: query i sums over the keys
+     * j ≤ i of its aligned tile of {@code tile} positions directly (the jvm-par {@code CausalTiles}),
+     * O(tile·e) per query. These are the diagonal j = i and every pair that a level w &lt; tile would
+     * see, so the levels start at w = tile. Why: a level streams a table of n·(2e + 1) floats through
+     * memory twice and takes four launches, whatever w; a tile's keys and values stay in cache, and
+     * below a few dozen positions summing them is cheaper than the log₂ tile levels it replaces.
+     * Keys are still in sequence order here (slot p·N + i holds t_i). One work-item per (column, query row).
+     *
+     * <p>Key j counts below query i when t_j &lt; s_i (compared unscaled, as the ranks compare s with
+     * the keys), and always in the running totals. Both sums add the same u in the same order, so when
+     * every key lies below s they are the same float, as reluCombine's exact 0 needs (see there).
      */
-    public static void reluDiagonal(FloatArray s, FloatArray keys, FloatArray v, FloatArray mu, FloatArray sigma, IntArray lengths,
-                                    FloatArray factors, FloatArray acc, int n, int paddedN, int e) {
+    public static void reluTile(FloatArray s, FloatArray keys, FloatArray v, FloatArray mu, FloatArray sigma, IntArray lengths,
+                                FloatArray factors, FloatArray acc, int n, int paddedN, int e, int tile) {
         int width = 3 * e + RELU_EXTRA;
         int heads = sigma.getSize();
         int rows = s.getSize();
@@ -107,47 +127,81 @@ public final class CausalKernels {
             for (@Parallel int row = 0; row < rows; row++) {
                 int p = row / n;
                 int i = row - p * n;
-                float scaledKey = 0.0f;
-                float u = 0.0f;
+                int first = i - (i & (tile - 1));
+                int last = Math.min(i + 1, lengths.get(p));
+                float query = s.get(row);
+                // σ is a power of two ≥ 1, so 1/σ is exact and key·(1/σ) is the same float as key/σ (one
+                // rounding of the same real number), as in reluRow: a multiply per key, not a divide.
+                float inverseScale = 1.0f / sigma.get(p);
+                float inverse = factors.get(heads + p);
+                float mean = mu.get(p * e + c);
                 float below = 0.0f;
-                if (i < lengths.get(p)) {
-                    float key = keys.get(p * paddedN + i);
-                    scaledKey = key / sigma.get(p);
-                    u = v.get(row * e + c) * factors.get(heads + p) - mu.get(p * e + c);
-                    // Compared unscaled, as the ranks compare s with the keys.
-                    if (key < s.get(row)) {
-                        below = 1.0f;
+                float belowMoment = 0.0f;
+                float belowKeys = 0.0f;
+                float count = 0.0f;
+                float seen = 0.0f;
+                float seenKeys = 0.0f;
+                for (int j = first; j < last; j++) {
+                    float key = keys.get(p * paddedN + j);
+                    float scaledKey = key * inverseScale;
+                    float u = v.get((p * n + j) * e + c) * inverse - mean;
+                    if (key < query) {
+                        below += u;
+                        belowMoment += scaledKey * u;
+                        belowKeys += scaledKey;
+                        count += 1.0f;
                     }
+                    seen += u;
+                    seenKeys += scaledKey;
                 }
                 int at = row * width;
-                acc.set(at + c, below * u);
-                acc.set(at + e + c, below * scaledKey * u);
-                acc.set(at + 2 * e + 2 + c, u);
+                acc.set(at + c, below);
+                acc.set(at + e + c, belowMoment);
+                acc.set(at + 2 * e + 2 + c, seen);
                 if (c == 0) {
-                    acc.set(at + 2 * e, below * scaledKey);
-                    acc.set(at + 2 * e + 1, below);
-                    acc.set(at + 3 * e + 2, scaledKey);
+                    acc.set(at + 2 * e, belowKeys);
+                    acc.set(at + 2 * e + 1, count);
+                    acc.set(at + 3 * e + 2, seenKeys);
                 }
             }
         }
     }
 
-    /** The bump's diagonal: acc[row·e + c] = max(0, 1 − |s_i − t_i|/b)·V_i/ν (0 for i ≥ L). */
-    public static void bumpDiagonal(FloatArray s, FloatArray keys, FloatArray v, IntArray lengths, FloatArray factors,
-                                    FloatArray acc, int n, int paddedN, int e) {
+    /**
+     * The bump's pairs inside a tile, as {@link #reluTile}: acc[row·e + c] = Σ max(0, 1 − |s_i − t_j|/b)·V_j/ν
+     * over the keys j ≤ i (j &lt; L) of the query's aligned tile. Plain float sums, no float-float: the
+     * levels need it because they take a window as the difference of two prefixes of a whole block,
+     * which cancels; here each weight is computed directly and at most {@code tile} terms are added,
+     * the rounding of any float32 sum of them.
+     */
+    public static void bumpTile(FloatArray s, FloatArray keys, FloatArray v, IntArray lengths, FloatArray factors,
+                                FloatArray acc, int n, int paddedN, int e, int tile) {
         int heads = lengths.getSize() / 2;
         int rows = s.getSize();
         for (@Parallel int c = 0; c < e; c++) {
             for (@Parallel int row = 0; row < rows; row++) {
                 int p = row / n;
                 int i = row - p * n;
-                float value = 0.0f;
-                if (i < lengths.get(p)) {
-                    // |s − t| may overflow to +∞ for keys near float32's limit: the weight is then 0, not NaN.
-                    float weight = Math.max(0.0f, 1.0f - Math.abs(s.get(row) - keys.get(p * paddedN + i)) / factors.get(2 * heads + p));
-                    value = weight * (v.get(row * e + c) * factors.get(heads + p));
+                int first = i - (i & (tile - 1));
+                int last = Math.min(i + 1, lengths.get(p));
+                float query = s.get(row);
+                float inverse = factors.get(heads + p);
+                float bandwidth = factors.get(2 * heads + p);
+                // Σ (b − |s − t_j|)⁺·U_j, divided by b once at the end: the hat without a divide per key and
+                // column (e work-items share each key's weight, and a divide costs several multiplies). Each
+                // term is below 2b (|U| < 2), so a bandwidth above 2^100 is first shrunk by 2^-7 (exact: a power
+                // of two, and far above underflow there) to keep the sum of a tile's terms finite.
+                float shrink = 1.0f;
+                if (bandwidth > 0x1p100f) {
+                    shrink = 0x1p-7f;
                 }
-                acc.set(row * e + c, value);
+                float sum = 0.0f;
+                for (int j = first; j < last; j++) {
+                    // |s − t| may overflow to +∞ for keys near float32's limit: the weight is then 0, not NaN.
+                    float weight = Math.max(0.0f, bandwidth - Math.abs(query - keys.get(p * paddedN + j))) * shrink;
+                    sum += weight * (v.get((p * n + j) * e + c) * inverse);
+                }
+                acc.set(row * e + c, sum / (bandwidth * shrink));
             }
         }
     }
@@ -156,15 +210,17 @@ public final class CausalKernels {
 
     /**
      * Column {@code col} of the ReLU row of sorted slot {@code slot} (problem p):
-     * [ U (e) | τ̂·U (e) | τ̂ ]; zeros for a padding key (index ≥ L_p).
+     * [ U (e) | τ̂·U (e) | τ̂ ]; zeros for a padding key (index ≥ L_p). τ̂ = t·(1/σ), the same float as
+     * t/σ (σ is a power of two ≥ 1, so 1/σ is exact): the caller computes 1/σ once, not a divide per
+     * slot and column.
      */
-    public static float reluRow(FloatArray keys, IntArray index, FloatArray v, FloatArray mu, FloatArray sigma, IntArray lengths,
+    public static float reluRow(FloatArray keys, IntArray index, FloatArray v, FloatArray mu, float inverseScale, IntArray lengths,
                                 FloatArray factors, int p, int slot, int col, int n, int e) {
-        int heads = sigma.getSize();
+        int heads = lengths.getSize() / 2;
         int j = index.get(slot);
         float result = 0.0f;
         if (j < lengths.get(p)) {
-            float scaledKey = keys.get(slot) / sigma.get(p);
+            float scaledKey = keys.get(slot) * inverseScale;
             result = scaledKey;
             if (col < 2 * e) {
                 int c = col;
@@ -181,10 +237,10 @@ public final class CausalKernels {
         return result;
     }
 
-    /** Column {@code col} of the bump row of sorted slot {@code slot}: [ U (e) | τ̂·U (e) ], U = V/ν; zeros for padding. */
-    public static float bumpRow(FloatArray keys, IntArray index, FloatArray v, FloatArray sigma, IntArray lengths,
+    /** Column {@code col} of the bump row of sorted slot {@code slot}: [ U (e) | τ̂·U (e) ], U = V/ν; zeros for padding; τ̂ as in reluRow. */
+    public static float bumpRow(FloatArray keys, IntArray index, FloatArray v, float inverseScale, IntArray lengths,
                                 FloatArray factors, int p, int slot, int col, int n, int e) {
-        int heads = sigma.getSize();
+        int heads = lengths.getSize() / 2;
         int j = index.get(slot);
         float result = 0.0f;
         if (j < lengths.get(p)) {
@@ -195,19 +251,24 @@ public final class CausalKernels {
             float u = v.get((p * n + j) * e + c) * factors.get(heads + p);
             result = u;
             if (col >= e) {
-                result = keys.get(slot) / sigma.get(p) * u;
+                result = keys.get(slot) * inverseScale * u;
             }
         }
         return result;
     }
 
     /**
-     * Phase 1 (levels with w ≥ chunk): totals[cb·width + col] = Σ of chunk cb's rows, for the chunks of
-     * left blocks; right blocks' chunks are skipped (their keys act on no one at this level). Smaller
-     * levels need no totals: a chunk then holds whole blocks.
+     * The ReLU's phase 1 (of two): table[slot·width + col] = the inclusive prefix of the slot's rows
+     * from the start of its chunk (w ≥ chunk) or block (w &lt; chunk: a chunk then holds whole blocks),
+     * for the slots of left blocks; and, when w ≥ chunk, totals[cb·width + col] = chunk cb's sum.
+     * {@link #offsets} turns the totals into each chunk's offset in its block, and the accumulation
+     * adds it ({@link #reluPrefix}): one pass over the rows, where reduce-then-scan (the bump's
+     * {@link #bumpTotals}, {@link #bumpScan}) evaluates them twice. The bump keeps the two passes: its
+     * float-float prefixes would need a float-float add at every read.
      */
-    public static void reluTotals(FloatArray keys, IntArray index, FloatArray v, FloatArray mu, FloatArray sigma, IntArray lengths,
-                                  FloatArray factors, IntArray params, FloatArray totals, int n, int paddedN, int e, int chunk) {
+    public static void reluChunkScan(FloatArray keys, IntArray index, FloatArray v, FloatArray mu, FloatArray sigma, IntArray lengths,
+                                     FloatArray factors, IntArray params, FloatArray totals, FloatArray table, int n, int paddedN,
+                                     int e, int chunk) {
         int width = 2 * e + 1;
         int w = params.get(0);
         int chunks = totals.getSize() / width;
@@ -215,13 +276,27 @@ public final class CausalKernels {
             for (@Parallel int cb = 0; cb < chunks; cb++) {
                 int start = cb * chunk;
                 int p = start / paddedN;
+                float inverseScale = 1.0f / sigma.get(p);
+                int active = 1;
                 if (w >= chunk) {
-                    if (((start - p * paddedN) & w) == 0) {
-                        float sum = 0.0f;
-                        for (int slot = start; slot < start + chunk; slot++) {
-                            sum += reluRow(keys, index, v, mu, sigma, lengths, factors, p, slot, col, n, e);
+                    if (((start - p * paddedN) & w) != 0) {
+                        active = 0;   // a right block's chunk: its keys act on no one at this level
+                    }
+                }
+                if (active == 1) {
+                    float running = 0.0f;
+                    for (int slot = start; slot < start + chunk; slot++) {
+                        // Left blocks only (bit w clear), as above, for the blocks inside a chunk (w < chunk).
+                        if ((slot & w) == 0) {
+                            if ((slot & (w - 1)) == 0) {
+                                running = 0.0f;   // a block starts here
+                            }
+                            running += reluRow(keys, index, v, mu, inverseScale, lengths, factors, p, slot, col, n, e);
+                            table.set(slot * width + col, running);
                         }
-                        totals.set(cb * width + col, sum);
+                    }
+                    if (w >= chunk) {
+                        totals.set(cb * width + col, running);
                     }
                 }
             }
@@ -253,41 +328,10 @@ public final class CausalKernels {
     }
 
     /**
-     * Phase 3: table[slot·width + col] = the inclusive prefix of the slot's block up to the slot. A
-     * chunk starts from its offset (w ≥ chunk) or from 0 at every block start it holds (w &lt; chunk).
+     * Phase 1 of the bump's scan (levels with w ≥ chunk): totals[cb·width + col] = Σ of chunk cb's rows
+     * as a float-float pair (hi in totals, lo in totalsLow), for the chunks of left blocks. Smaller
+     * levels need no totals: a chunk then holds whole blocks.
      */
-    public static void reluScan(FloatArray keys, IntArray index, FloatArray v, FloatArray mu, FloatArray sigma, IntArray lengths,
-                                FloatArray factors, IntArray params, FloatArray totals, FloatArray table, int n, int paddedN,
-                                int e, int chunk) {
-        int width = 2 * e + 1;
-        int w = params.get(0);
-        int chunks = totals.getSize() / width;
-        for (@Parallel int col = 0; col < width; col++) {
-            for (@Parallel int cb = 0; cb < chunks; cb++) {
-                int start = cb * chunk;
-                int p = start / paddedN;
-                int active = 1;
-                float running = 0.0f;
-                if (w >= chunk) {
-                    if (((start - p * paddedN) & w) != 0) {
-                        active = 0;
-                    }
-                    running = totals.get(cb * width + col);
-                }
-                if (active == 1) {
-                    for (int slot = start; slot < start + chunk; slot++) {
-                        if ((slot & (w - 1)) == 0) {
-                            running = 0.0f;   // a block starts here (w ≥ chunk: only at a block's first chunk, whose offset is 0)
-                        }
-                        running += reluRow(keys, index, v, mu, sigma, lengths, factors, p, slot, col, n, e);
-                        table.set(slot * width + col, running);
-                    }
-                }
-            }
-        }
-    }
-
-    /** Phase 1 of the bump's scan: as {@link #reluTotals}, each sum as a float-float pair (hi in totals, lo in totalsLow). */
     public static void bumpTotals(FloatArray keys, IntArray index, FloatArray v, FloatArray sigma, IntArray lengths, FloatArray factors,
                                   IntArray params, FloatArray totals, FloatArray totalsLow, int n, int paddedN, int e, int chunk) {
         int width = 2 * e;
@@ -297,13 +341,14 @@ public final class CausalKernels {
             for (@Parallel int cb = 0; cb < chunks; cb++) {
                 int start = cb * chunk;
                 int p = start / paddedN;
+                float inverseScale = 1.0f / sigma.get(p);
                 if (w >= chunk) {
                     if (((start - p * paddedN) & w) == 0) {
                         // TwoSum, as CompensatedPrefixSumKernels (and, like them, compiled without fast-math).
                         float hi = 0.0f;
                         float lo = 0.0f;
                         for (int slot = start; slot < start + chunk; slot++) {
-                            float x = bumpRow(keys, index, v, sigma, lengths, factors, p, slot, col, n, e);
+                            float x = bumpRow(keys, index, v, inverseScale, lengths, factors, p, slot, col, n, e);
                             float t = hi + x;
                             float z = t - hi;
                             lo += (hi - (t - z)) + (x - z);
@@ -347,7 +392,12 @@ public final class CausalKernels {
         }
     }
 
-    /** Phase 3 of the bump's scan: {@link #reluScan} in float-float, hi in table, lo in tableLow. */
+    /**
+     * Phase 3 of the bump's scan: table[slot·width + col] = the inclusive float-float prefix (hi in
+     * table, lo in tableLow) of the slot's block up to the slot, for the slots of left blocks (no one
+     * reads the right blocks' rows). A chunk starts from its offset (w ≥ chunk) or from 0 at every
+     * block start it holds (w &lt; chunk).
+     */
     public static void bumpScan(FloatArray keys, IntArray index, FloatArray v, FloatArray sigma, IntArray lengths, FloatArray factors,
                                 IntArray params, FloatArray totals, FloatArray totalsLow, FloatArray table, FloatArray tableLow,
                                 int n, int paddedN, int e, int chunk) {
@@ -358,6 +408,7 @@ public final class CausalKernels {
             for (@Parallel int cb = 0; cb < chunks; cb++) {
                 int start = cb * chunk;
                 int p = start / paddedN;
+                float inverseScale = 1.0f / sigma.get(p);
                 int active = 1;
                 float hi = 0.0f;
                 float lo = 0.0f;
@@ -370,18 +421,21 @@ public final class CausalKernels {
                 }
                 if (active == 1) {
                     for (int slot = start; slot < start + chunk; slot++) {
-                        if ((slot & (w - 1)) == 0) {
-                            hi = 0.0f;
-                            lo = 0.0f;
+                        // Left blocks only, as in reluChunkScan.
+                        if ((slot & w) == 0) {
+                            if ((slot & (w - 1)) == 0) {
+                                hi = 0.0f;
+                                lo = 0.0f;
+                            }
+                            float x = bumpRow(keys, index, v, inverseScale, lengths, factors, p, slot, col, n, e);
+                            float t = hi + x;
+                            float z = t - hi;
+                            float err = (hi - (t - z)) + (x - z) + lo;
+                            hi = t + err;
+                            lo = err - (hi - t);
+                            table.set(slot * width + col, hi);
+                            tableLow.set(slot * width + col, lo);
                         }
-                        float x = bumpRow(keys, index, v, sigma, lengths, factors, p, slot, col, n, e);
-                        float t = hi + x;
-                        float z = t - hi;
-                        float err = (hi - (t - z)) + (x - z) + lo;
-                        hi = t + err;
-                        lo = err - (hi - t);
-                        table.set(slot * width + col, hi);
-                        tableLow.set(slot * width + col, lo);
                     }
                 }
             }
@@ -454,10 +508,36 @@ public final class CausalKernels {
     }
 
     /**
+     * The inclusive prefix of a left block's first k rows (k ≥ 1) in column {@code col}, from
+     * {@link #reluChunkScan}'s table: the row's chunk-local prefix plus its chunk's offset (w ≥ chunk;
+     * none below, where the table holds block prefixes). When the rows after k − 1 are all zeros
+     * (padding), the block's total is the same float: the next chunk's offset is this one plus this
+     * chunk's last prefix, rounded as here.
+     */
+    public static float reluPrefix(FloatArray table, FloatArray totals, int firstSlot, int k, int col, int width, int w, int chunk) {
+        int slot = firstSlot + k - 1;
+        float result = table.get(slot * width + col);
+        if (w >= chunk) {
+            result = totals.get(slot / chunk * width + col) + result;
+        }
+        return result;
+    }
+
+    /** The exclusive prefix of {@code rank} rows of a block: 0 for rank 0, else {@link #reluPrefix} of rank rows. */
+    public static float reluExclusive(FloatArray table, FloatArray totals, int firstSlot, int rank, int col, int width, int w, int chunk) {
+        float result = 0.0f;
+        if (rank > 0) {
+            result = reluPrefix(table, totals, firstSlot, rank, col, width, w, chunk);
+        }
+        return result;
+    }
+
+    /**
      * Adds the left block's prefix at the query's rank (the sums below s) and its total (the running
      * totals) to the query's accumulators; right-half queries only. One work-item per (column, row).
      */
-    public static void reluAccumulate(IntArray rank, FloatArray table, IntArray params, FloatArray acc, int n, int paddedN, int e) {
+    public static void reluAccumulate(IntArray rank, FloatArray table, FloatArray totals, IntArray params, FloatArray acc, int n,
+                                      int paddedN, int e, int chunk) {
         int width = 2 * e + 1;
         int accWidth = 3 * e + RELU_EXTRA;
         int w = params.get(0);
@@ -467,18 +547,16 @@ public final class CausalKernels {
                 int p = row / n;
                 int i = row - p * n;
                 if ((i & w) != 0) {
-                    int left = i - (i & (2 * w - 1));
-                    int blockAt = (p * paddedN + left) * width;
+                    int first = p * paddedN + i - (i & (2 * w - 1));
                     int r = rank.get(row);
-                    int totalAt = blockAt + (w - 1) * width;
                     int at = row * accWidth;
-                    acc.set(at + c, acc.get(at + c) + exclusive(table, blockAt + c, r, width));
-                    acc.set(at + e + c, acc.get(at + e + c) + exclusive(table, blockAt + e + c, r, width));
-                    acc.set(at + 2 * e + 2 + c, acc.get(at + 2 * e + 2 + c) + table.get(totalAt + c));
+                    acc.set(at + c, acc.get(at + c) + reluExclusive(table, totals, first, r, c, width, w, chunk));
+                    acc.set(at + e + c, acc.get(at + e + c) + reluExclusive(table, totals, first, r, e + c, width, w, chunk));
+                    acc.set(at + 2 * e + 2 + c, acc.get(at + 2 * e + 2 + c) + reluPrefix(table, totals, first, w, c, width, w, chunk));
                     if (c == 0) {
-                        acc.set(at + 2 * e, acc.get(at + 2 * e) + exclusive(table, blockAt + 2 * e, r, width));
+                        acc.set(at + 2 * e, acc.get(at + 2 * e) + reluExclusive(table, totals, first, r, 2 * e, width, w, chunk));
                         acc.set(at + 2 * e + 1, acc.get(at + 2 * e + 1) + r);
-                        acc.set(at + 3 * e + 2, acc.get(at + 3 * e + 2) + table.get(totalAt + 2 * e));
+                        acc.set(at + 3 * e + 2, acc.get(at + 3 * e + 2) + reluPrefix(table, totals, first, w, 2 * e, width, w, chunk));
                     }
                 }
             }
