@@ -324,9 +324,7 @@ public final class CausalPlan implements AutoCloseable {
         times.add(Stage.PROJECTION, -profile.getDeviceWriteTime());
         if (tile < paddedN) {
             // Stages 2..tile: every block of tile keys sorted, in one launch (tile ≤ block: no global pass).
-            localParams.set(2, 2);
-            localParams.set(3, tile);
-            run(SORT_LOCAL, Stage.SORT, times);
+            sortLaunch(new BitonicSortKernels.Launch(true, new int[] {0, tile / 2, 2, tile, 0}), times);
             level(tile, times);
             for (int w = 2 * tile; w < paddedN; w <<= 1) {
                 sortStage(w, times);
@@ -354,12 +352,17 @@ public final class CausalPlan implements AutoCloseable {
      */
     private void sortStage(int k, StageTimes times) {
         for (BitonicSortKernels.Launch launch : BitonicSortKernels.stage(k, block)) {
-            IntArray params = launch.local() ? localParams : globalParams;
-            for (int i = 0; i < BitonicSortKernels.PARAM_COUNT; i++) {
-                params.set(i, launch.params()[i]);
-            }
-            run(launch.local() ? SORT_LOCAL : SORT_GLOBAL, Stage.SORT, times);
+            sortLaunch(launch, times);
         }
+    }
+
+    /** One launch of the sort: its parameters into the kernel's params array, then its graph. */
+    private void sortLaunch(BitonicSortKernels.Launch launch, StageTimes times) {
+        IntArray params = launch.local() ? localParams : globalParams;
+        for (int i = 0; i < BitonicSortKernels.PARAM_COUNT; i++) {
+            params.set(i, launch.params()[i]);
+        }
+        run(launch.local() ? SORT_LOCAL : SORT_GLOBAL, Stage.SORT, times);
     }
 
     private void setProblems(ProblemParameters problems) {
