@@ -25,8 +25,20 @@ public final class ParallelPipeline {
 
     /** The output [P, m, e]; scratch arrays come from {@code workspace} and are reused across heads and calls. */
     public static float[] forward(Workers workers, AttentionBatch batch, StageTimes times, Workspace workspace) {
-        float[] out = new float[batch.outputLength()];
         int e = batch.e();
+        // The output and the sorted rows are a call's two largest arrays (256 MiB each at 2^20 × 64).
+        // Fresh from the OS, each 4 KiB page of them faults as the JVM zeroes the array, in the thread
+        // that allocates it: allocated on two workers at once, a first call pays for both in the time
+        // of one (measured on this 2-core VM: ~180 ms per 256 MiB).
+        float[][] output = new float[1][];
+        workers.forEach(2, task -> {
+            if (task == 0) {
+                output[0] = new float[batch.outputLength()];
+            } else {
+                workspace.sortedRows(batch.n() * e);
+            }
+        });
+        float[] out = output[0];
         boolean bump = batch.kernel() == Kernel.BUMP;
         for (int p = 0; p < batch.heads(); p++) {
             int n = batch.keyLength(p), m = batch.queryLength(p);

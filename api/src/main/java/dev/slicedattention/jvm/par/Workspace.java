@@ -6,7 +6,7 @@ package dev.slicedattention.jvm.par;
  * (keys, then queries).
  * Allocating them afresh on every call costs a zeroing pass and, on fresh heap, a page fault per 4 KiB:
  * about as much as the stage itself. They are reused while the shape stays the same and dropped with
- * the engine. Not thread-safe: one call at a time, as {@link dev.slicedattention.spi.BackendEngine} requires.
+ * the engine (the sorted rows and the inverse permutation keep the largest size seen). Not thread-safe: one call at a time, as {@link dev.slicedattention.spi.BackendEngine} requires.
  * Contents are whatever the last call left: every user overwrites what it reads.
  */
 public final class Workspace {
@@ -18,15 +18,20 @@ public final class Workspace {
     /** Which sort a buffer is for, so that m ≠ n does not reallocate on every call. */
     public enum SortBuffer { KEYS, QUERIES }
 
+    /**
+     * At least {@code length} floats for the value rows in sorted order (users read a prefix): one
+     * array serves every head of a ragged batch, however many keys each has.
+     */
     float[] sortedRows(int length) {
-        if (sortedRows.length != length) {
+        if (sortedRows.length < length) {
             sortedRows = new float[length];
         }
         return sortedRows;
     }
 
+    /** At least {@code length} ints for the inverse permutation (users read a prefix). */
     int[] inverse(int length) {
-        if (inverse.length != length) {
+        if (inverse.length < length) {
             inverse = new int[length];
         }
         return inverse;
