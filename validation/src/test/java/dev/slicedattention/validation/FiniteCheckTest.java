@@ -8,6 +8,7 @@ import java.util.Arrays;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
 
 /** The blocked, vectorised scan finds the first non-finite value wherever it sits, and nothing else. */
 class FiniteCheckTest {
@@ -38,5 +39,22 @@ class FiniteCheckTest {
         float[] data = new float[length];
         Arrays.fill(data, EXTREME_FINITE[kind]);
         FiniteCheck.requireFinite("V", data, new int[] {length});
+    }
+
+    /** Long enough for the blocks to be scanned in parallel: the first one in index order is reported, not the first found. */
+    @Test
+    void aLongArrayReportsTheFirstNonFiniteValueInIndexOrder() {
+        float[] data = new float[70 * (1 << 14) + 5];
+        Arrays.fill(data, 1.0f);
+        data[50 * (1 << 14) + 7] = Float.NaN;
+        data[20 * (1 << 14) + 3] = Float.POSITIVE_INFINITY;
+        data[data.length - 1] = Float.NEGATIVE_INFINITY;
+        assertEquals(20 * (1 << 14) + 3, FiniteCheck.firstNonFinite(data));
+        data[20 * (1 << 14) + 3] = 2.0f;
+        assertEquals(50 * (1 << 14) + 7, FiniteCheck.firstNonFinite(data));
+        data[50 * (1 << 14) + 7] = 2.0f;
+        assertEquals(data.length - 1, FiniteCheck.firstNonFinite(data));
+        data[data.length - 1] = 2.0f;
+        assertEquals(-1, FiniteCheck.firstNonFinite(data));
     }
 }
