@@ -32,26 +32,30 @@ public final class ParallelKeyBlocks {
     private final double inverseSigma;
     private final double inverseNu;
     private final double[] meanOverNu;
+    // Separate arrays per block, not one of 2e+1, so that the column loops' loads and stores
+    // visibly do not overlap (a condition for C2 to vectorise them).
     private final double[][] offsetA;
     private final double[][] offsetB;
     private final double[] offsetC;
-    private final double totalC;
+    private double totalC;
     private final int n;
     private final int e;
 
-    private ParallelKeyBlocks(float[] rows, float[] tau, float sigma, float nu, double[] meanOverNu,
-                              double[][] offsetA, double[][] offsetB, double[] offsetC, double totalC, int n, int e) {
+    private ParallelKeyBlocks(float[] rows, float[] tau, float sigma, float nu, double[] mean, int n, int e) {
         this.rows = rows;
         this.tau = tau;
         this.sigma = sigma;
         this.nu = nu;
         this.inverseSigma = 1.0 / sigma;
         this.inverseNu = 1.0 / nu;
-        this.meanOverNu = meanOverNu;
-        this.offsetA = offsetA;
-        this.offsetB = offsetB;
-        this.offsetC = offsetC;
-        this.totalC = totalC;
+        this.meanOverNu = new double[e];
+        for (int col = 0; mean != null && col < e; col++) {
+            meanOverNu[col] = mean[col] / nu;
+        }
+        int blocks = (n + ROWS_PER_BLOCK - 1) / ROWS_PER_BLOCK;
+        this.offsetA = new double[blocks][e];
+        this.offsetB = new double[blocks][e];
+        this.offsetC = new double[blocks];
         this.n = n;
         this.e = e;
     }
@@ -75,36 +79,33 @@ public final class ParallelKeyBlocks {
                 System.arraycopy(values, (firstRow + j) * e, rows, inverse[j] * e, e);
             }
         });
-        double[] meanOverNu = new double[e];
-        for (int col = 0; mean != null && col < e; col++) {
-            meanOverNu[col] = mean[col] / nu;
-        }
-        int blocks = (n + ROWS_PER_BLOCK - 1) / ROWS_PER_BLOCK;
-        // Separate arrays per block, not one of 2e+1, so that the column loops' loads and stores
-        // visibly do not overlap (a condition for C2 to vectorise them).
-        double[][] sumA = new double[blocks][e];
-        double[][] sumB = new double[blocks][e];
-        double[] sumC = new double[blocks];
-        ParallelKeyBlocks result = new ParallelKeyBlocks(rows, tau, sigma, nu, meanOverNu, sumA, sumB, sumC, 0.0, n, e);
+        ParallelKeyBlocks keys = new ParallelKeyBlocks(rows, tau, sigma, nu, mean, n, e);
+        keys.sumBlocks(workers);
+        return keys;
+    }
+
+    /** Each block's totals on all cores, then, in order on one thread, each block's starting offsets. */
+    private void sumBlocks(Workers workers) {
+        int blocks = offsetC.length;
         workers.forEach(blocks, block -> {
             int start = block * ROWS_PER_BLOCK;
-            sumC[block] = result.addRows(start, Math.min(n, start + ROWS_PER_BLOCK), sumA[block], sumB[block]);
+            offsetC[block] = addRows(start, Math.min(n, start + ROWS_PER_BLOCK), offsetA[block], offsetB[block]);
         });
         double[] runA = new double[e], runB = new double[e];
         double runC = 0.0;
         for (int block = 0; block < blocks; block++) {
             for (int col = 0; col < e; col++) {
-                double blockA = sumA[block][col], blockB = sumB[block][col];
-                sumA[block][col] = runA[col];
-                sumB[block][col] = runB[col];
+                double blockA = offsetA[block][col], blockB = offsetB[block][col];
+                offsetA[block][col] = runA[col];
+                offsetB[block][col] = runB[col];
                 runA[col] += blockA;
                 runB[col] += blockB;
             }
-            double blockC = sumC[block];
-            sumC[block] = runC;
+            double blockC = offsetC[block];
+            offsetC[block] = runC;
             runC += blockC;
         }
-        return new ParallelKeyBlocks(rows, tau, sigma, nu, meanOverNu, sumA, sumB, sumC, runC, n, e);
+        totalC = runC;
     }
 
     /**

@@ -23,7 +23,6 @@ import uk.ac.manchester.tornado.api.common.TornadoDevice;
 import uk.ac.manchester.tornado.api.enums.DataTransferMode;
 import uk.ac.manchester.tornado.api.enums.ProfilerMode;
 import uk.ac.manchester.tornado.api.enums.TornadoVMBackendType;
-import uk.ac.manchester.tornado.api.exceptions.TornadoInternalError;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 import uk.ac.manchester.tornado.api.types.arrays.TornadoNativeArray;
@@ -63,7 +62,6 @@ public final class CausalPlan implements AutoCloseable {
     private static final String[] GRAPHS = {"causalProjection", "causalSortLocal", "causalSortGlobal", "causalScan", "causalLevel",
             "causalCombine"};
     private static final int PROJECTION = 0, SORT_LOCAL = 1, SORT_GLOBAL = 2, SCAN = 3, LEVEL = 4, COMBINE = 5;
-    private static final float LARGEST_VALUE_SCALE = 0x1p126f;
 
     private final Shape shape;
     private final Kernel kernel;
@@ -311,10 +309,10 @@ public final class CausalPlan implements AutoCloseable {
                         : " needs heap values in this plan"));
             }
         }
-        setProblems(problems);
+        problems.writeTo(lengths, factors, shape, kernel);
         for (int i = 0; i < inputs.length; i++) {
             if (!callers[i]) {
-                MemorySegment.copy(heap[i], 0, inputs[i].getSegment(), ValueLayout.JAVA_FLOAT, 0, heap[i].length);
+                ForwardPlan.copyIn(heap[i], inputs[i]);
             }
         }
         times.add(Stage.TRANSFER_IN, System.nanoTime() - copyStart);
@@ -365,33 +363,6 @@ public final class CausalPlan implements AutoCloseable {
         run(launch.local() ? SORT_LOCAL : SORT_GLOBAL, Stage.SORT, times);
     }
 
-    private void setProblems(ProblemParameters problems) {
-        int heads = shape.heads();
-        if (problems.keyLengths().length != heads || problems.queryLengths().length != heads || problems.valueScales().length != heads) {
-            throw new IllegalArgumentException("problem parameters for " + problems.keyLengths().length + " problems, the plan has " + heads);
-        }
-        if (kernel == Kernel.BUMP && (problems.bandwidths() == null || problems.bandwidths().length != heads)) {
-            throw new IllegalArgumentException("the bump plan needs a bandwidth per problem");
-        }
-        for (int p = 0; p < heads; p++) {
-            int keyLength = problems.keyLengths()[p], queryLength = problems.queryLengths()[p];
-            float nu = problems.valueScales()[p];
-            if (keyLength < 1 || keyLength > shape.n() || queryLength < 1 || queryLength > shape.m()) {
-                throw new IllegalArgumentException("problem " + p + " has " + keyLength + " keys and " + queryLength
-                        + " queries; the " + shape + " plan takes 1.." + shape.n());
-            }
-            if (!(nu > 0.0f) || Float.isInfinite(nu) || (Float.floatToIntBits(nu) & 0x7fffff) != 0) {
-                throw new IllegalArgumentException("the value scale of problem " + p + " is " + nu + ", not a power of two");
-            }
-            float deviceScale = Math.min(nu, LARGEST_VALUE_SCALE);
-            lengths.set(p, keyLength);
-            lengths.set(heads + p, queryLength);
-            factors.set(p, deviceScale);
-            factors.set(heads + p, 1.0f / deviceScale);
-            factors.set(2 * heads + p, kernel == Kernel.BUMP ? problems.bandwidths()[p] : 0.0f);
-        }
-    }
-
     /** Executes one graph; its wall time goes to {@code stage} except the JIT time of a first execute, which goes to setup. */
     private TornadoProfilerResult run(int graph, Stage stage, StageTimes times) {
         boolean first = !compiled[graph];
@@ -421,12 +392,6 @@ public final class CausalPlan implements AutoCloseable {
     /** Frees the device buffers graph by graph (TornadoVM 5.2.0's own close frees only the last graph's: see ForwardPlan#close). */
     @Override
     public void close() {
-        for (int graph = 0; graph < GRAPHS.length; graph++) {
-            try {
-                plan.withGraph(graph).freeDeviceMemory();
-            } catch (TornadoInternalError persistedArrayAlreadyFreed) {
-                // Expected from graph 1 on.
-            }
-        }
+        ForwardPlan.freeEveryGraph(plan, GRAPHS.length);
     }
 }

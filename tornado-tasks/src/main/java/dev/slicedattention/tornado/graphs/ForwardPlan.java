@@ -175,8 +175,6 @@ public final class ForwardPlan implements AutoCloseable {
     /** The layer front's gallery files. */
     private static final String LAYER_DENSE_GALLERY = "layer-dense.cl", LAYER_MLP_GALLERY = "layer-projection-mlp.cl",
             LAYER_LINEAR_GALLERY = "layer-projection-linear.cl";
-    /** Largest ν on the device: 1/ν = 2^-126 is the smallest normal float. */
-    private static final float LARGEST_VALUE_SCALE = 0x1p126f;
 
     private final Shape shape;
     private final Kernel kernel;
@@ -548,7 +546,7 @@ public final class ForwardPlan implements AutoCloseable {
                         : " needs heap values in this plan"));
             }
         }
-        setProblems(problems);
+        problems.writeTo(lengths, factors, shape, kernel);
         for (int i = 0; i < inputs.length; i++) {
             if (!callers[i]) {
                 copyIn(heap[i], inputs[i]);
@@ -576,41 +574,6 @@ public final class ForwardPlan implements AutoCloseable {
     }
 
     /** Fills {@code lengths} and {@code factors} (see the class comment), after checking them against the shape. */
-    private void setProblems(ProblemParameters problems) {
-        int heads = shape.heads();
-        requireCount("key lengths", problems.keyLengths().length, heads);
-        requireCount("query lengths", problems.queryLengths().length, heads);
-        requireCount("value scales", problems.valueScales().length, heads);
-        if (kernel == Kernel.BUMP) {
-            if (problems.bandwidths() == null) {
-                throw new IllegalArgumentException("the bump plan needs a bandwidth per problem");
-            }
-            requireCount("bandwidths", problems.bandwidths().length, heads);
-        }
-        for (int p = 0; p < heads; p++) {
-            int keyLength = problems.keyLengths()[p], queryLength = problems.queryLengths()[p];
-            float nu = problems.valueScales()[p];
-            if (keyLength < 1 || keyLength > shape.n() || queryLength < 1 || queryLength > shape.m()) {
-                throw new IllegalArgumentException("problem " + p + " has " + keyLength + " keys and " + queryLength
-                        + " queries; the " + shape + " plan takes 1.." + shape.n() + " and 1.." + shape.m());
-            }
-            if (!(nu > 0.0f) || Float.isInfinite(nu) || (Float.floatToIntBits(nu) & 0x7fffff) != 0) {
-                throw new IllegalArgumentException("the value scale of problem " + p + " is " + nu + ", not a power of two");
-            }
-            float deviceScale = Math.min(nu, LARGEST_VALUE_SCALE);
-            lengths.set(p, keyLength);
-            lengths.set(heads + p, queryLength);
-            factors.set(p, deviceScale);
-            factors.set(heads + p, 1.0f / deviceScale);
-            factors.set(2 * heads + p, kernel == Kernel.BUMP ? problems.bandwidths()[p] : 0.0f);
-        }
-    }
-
-    private static void requireCount(String what, int count, int heads) {
-        if (count != heads) {
-            throw new IllegalArgumentException(count + " " + what + " for " + heads + " problems");
-        }
-    }
 
     /**
      * The bitonic network ({@link BitonicSortKernels#schedule}): one local launch sorts every block of
@@ -689,7 +652,7 @@ public final class ForwardPlan implements AutoCloseable {
         return paddedN;
     }
 
-    private static void copyIn(float[] source, FloatArray target) {
+    static void copyIn(float[] source, FloatArray target) {
         MemorySegment.copy(source, 0, target.getSegment(), ValueLayout.JAVA_FLOAT, 0, source.length);
     }
 
@@ -725,11 +688,16 @@ public final class ForwardPlan implements AutoCloseable {
      */
     @Override
     public void close() {
-        for (int graph = 0; graph < base + GRAPHS.length; graph++) {
+        freeEveryGraph(plan, base + GRAPHS.length);
+    }
+
+    /** The release of {@link #close}, for every multi-graph plan of this package. */
+    static void freeEveryGraph(TornadoExecutionPlan plan, int graphs) {
+        for (int graph = 0; graph < graphs; graph++) {
             try {
                 plan.withGraph(graph).freeDeviceMemory();
             } catch (TornadoInternalError persistedArrayAlreadyFreed) {
-                // Expected from graph 1 on (see above).
+                // Expected from graph 1 on (see close).
             }
         }
     }

@@ -83,26 +83,8 @@ public final class CausalKernels {
             for (int j = 0; j < count; j++) {
                 largest = Math.max(largest, Math.abs(keys.get(p * paddedN + j)));
             }
-            sigma.set(p, powerOfTwoAbove(largest));
+            sigma.set(p, GatherKernels.powerOfTwoAbove(largest));
         }
-    }
-
-    /** The smallest power of two above {@code largest} (1 for 0), as GatherKernels.scale: fixed trip counts. */
-    public static float powerOfTwoAbove(float largest) {
-        float result = 1.0f;
-        if (largest > 0.0f) {
-            for (int step = 0; step < 300; step++) {
-                if (result <= largest) {
-                    result = result * 2.0f;
-                }
-            }
-            for (int step = 0; step < 300; step++) {
-                if (result * 0.5f > largest) {
-                    result = result * 0.5f;
-                }
-            }
-        }
-        return result;
     }
 
     /**

@@ -29,28 +29,35 @@ public final class GatherKernels {
 
     /**
      * sigma[p] from the sorted keys of head p (slots p·N and p·N + L_p − 1: the real keys sort
-     * first). Doubling and halving by 2 are exact.
+     * first): the power of two above their largest magnitude.
      */
     public static void scale(FloatArray keys, IntArray lengths, FloatArray sigma, int paddedN) {
         for (@Parallel int p = 0; p < sigma.getSize(); p++) {
             float largest = Math.max(Math.abs(keys.get(p * paddedN)), Math.abs(keys.get(p * paddedN + lengths.get(p) - 1)));
-            float result = 1.0f;
-            if (largest > 0.0f) {
-                // Fixed trip counts (a float has fewer than 300 binades) with the test inside: no data-dependent
-                // loop can hang the device, and no compound loop condition (see BitonicSortKernels#order).
-                for (int step = 0; step < 300; step++) {
-                    if (result <= largest) {
-                        result = result * 2.0f;
-                    }
-                }
-                for (int step = 0; step < 300; step++) {
-                    if (result * 0.5f > largest) {
-                        result = result * 0.5f;
-                    }
+            sigma.set(p, powerOfTwoAbove(largest));
+        }
+    }
+
+    /**
+     * The smallest power of two above {@code largest} (1 for 0). Fixed trip counts (a float has fewer
+     * than 300 binades) with the test inside: no data-dependent loop can hang the device, and no
+     * compound loop condition (see BitonicSortKernels#order). Doubling and halving by 2 are exact.
+     */
+    public static float powerOfTwoAbove(float largest) {
+        float result = 1.0f;
+        if (largest > 0.0f) {
+            for (int step = 0; step < 300; step++) {
+                if (result <= largest) {
+                    result = result * 2.0f;
                 }
             }
-            sigma.set(p, result);
+            for (int step = 0; step < 300; step++) {
+                if (result * 0.5f > largest) {
+                    result = result * 0.5f;
+                }
+            }
         }
+        return result;
     }
 
     /**

@@ -80,33 +80,45 @@ public final class Npy {
         // float64 data is narrowed value by value, and its first out-of-range value must be the one
         // reported: read it in one part.
         int parts = itemSize == 4 ? partsFor((long) data.length * itemSize) : 1;
+        inParts(data.length, parts, (from, to) -> {
+            ByteBuffer chunk = ByteBuffer.allocateDirect(CHUNK - CHUNK % 8).order(ByteOrder.LITTLE_ENDIAN);
+            for (int done = from; done < to; ) {
+                chunk.clear();
+                int wanted = (int) Math.min(chunk.capacity(), (long) (to - done) * itemSize);
+                chunk.limit(wanted);
+                long position = header.dataStart() + (long) done * itemSize;
+                while (chunk.hasRemaining()) {
+                    int read = channel.read(chunk, position + chunk.position());
+                    if (read < 0) {
+                        throw new NpyFormatException(name + ": truncated while reading (the file changed?)");
+                    }
+                }
+                chunk.flip();
+                int values = wanted / itemSize;
+                if (itemSize == 4) {
+                    chunk.asFloatBuffer().get(data, done, values);
+                } else {
+                    for (int i = 0; i < values; i++) {
+                        data[done + i] = narrow(name, chunk.getDouble(8 * i), done + i, header.shape());
+                    }
+                }
+                done += values;
+            }
+        });
+    }
+
+    /** Work on the values [from, to) of one part; may fail with an IOException. */
+    @FunctionalInterface
+    private interface Part {
+        void run(int from, int to) throws IOException;
+    }
+
+    /** Splits {@code count} values into {@code parts} and runs them on all cores; an IOException comes back as itself. */
+    private static void inParts(int count, int parts, Part body) throws IOException {
         try {
             java.util.stream.IntStream.range(0, parts).parallel().forEach(part -> {
-                int from = (int) ((long) data.length * part / parts), to = (int) ((long) data.length * (part + 1) / parts);
-                ByteBuffer chunk = ByteBuffer.allocateDirect(CHUNK - CHUNK % 8).order(ByteOrder.LITTLE_ENDIAN);
                 try {
-                    for (int done = from; done < to; ) {
-                        chunk.clear();
-                        int wanted = (int) Math.min(chunk.capacity(), (long) (to - done) * itemSize);
-                        chunk.limit(wanted);
-                        long position = header.dataStart() + (long) done * itemSize;
-                        while (chunk.hasRemaining()) {
-                            int read = channel.read(chunk, position + chunk.position());
-                            if (read < 0) {
-                                throw new NpyFormatException(name + ": truncated while reading (the file changed?)");
-                            }
-                        }
-                        chunk.flip();
-                        int values = wanted / itemSize;
-                        if (itemSize == 4) {
-                            chunk.asFloatBuffer().get(data, done, values);
-                        } else {
-                            for (int i = 0; i < values; i++) {
-                                data[done + i] = narrow(name, chunk.getDouble(8 * i), done + i, header.shape());
-                            }
-                        }
-                        done += values;
-                    }
+                    body.run((int) ((long) count * part / parts), (int) ((long) count * (part + 1) / parts));
                 } catch (IOException failure) {
                     throw new java.io.UncheckedIOException(failure);
                 }
@@ -396,28 +408,17 @@ public final class Npy {
                 byte[] head = header("<f4", shape);
                 writeFully(channel, ByteBuffer.wrap(head), 0);
                 // In parts on all cores, as the read: positional writes, one direct buffer per part.
-                int parts = partsFor(4L * data.length);
-                try {
-                    java.util.stream.IntStream.range(0, parts).parallel().forEach(part -> {
-                        int from = (int) ((long) data.length * part / parts);
-                        int to = (int) ((long) data.length * (part + 1) / parts);
-                        ByteBuffer chunk = ByteBuffer.allocateDirect(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
-                        try {
-                            for (int done = from; done < to; ) {
-                                int values = Math.min(CHUNK / 4, to - done);
-                                chunk.clear();
-                                chunk.asFloatBuffer().put(data, done, values);
-                                chunk.limit(4 * values);
-                                writeFully(channel, chunk, head.length + 4L * done);
-                                done += values;
-                            }
-                        } catch (IOException failure) {
-                            throw new java.io.UncheckedIOException(failure);
-                        }
-                    });
-                } catch (java.io.UncheckedIOException failure) {
-                    throw failure.getCause();
-                }
+                inParts(data.length, partsFor(4L * data.length), (from, to) -> {
+                    ByteBuffer chunk = ByteBuffer.allocateDirect(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
+                    for (int done = from; done < to; ) {
+                        int values = Math.min(CHUNK / 4, to - done);
+                        chunk.clear();
+                        chunk.asFloatBuffer().put(data, done, values);
+                        chunk.limit(4 * values);
+                        writeFully(channel, chunk, head.length + 4L * done);
+                        done += values;
+                    }
+                });
             });
         } catch (IOException failure) {
             throw new NpyFormatException(file + ": cannot be written (" + failure.getMessage() + ")", failure);
