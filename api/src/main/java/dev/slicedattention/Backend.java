@@ -70,10 +70,18 @@ public final class Backend implements AutoCloseable {
      */
     public ForwardResult run(Tensor q, Tensor k, Tensor v, Tensor theta, AttentionOptions options) {
         if (q.isOffHeap() || k.isOffHeap() || v.isOffHeap() || theta.isOffHeap()) {
-            TensorBatch batch = TensorBatch.of(q, k, v, theta, options);
-            return timed(times -> engine.forward(batch, times), batch.heads(), batch.m(), batch.e(), batch.singleHead());
+            return run(TensorBatch.of(q, k, v, theta, options));
         }
         return run(TensorBatch.heapBatch(q, k, v, theta, options), q.rank() == 2);
+    }
+
+    /**
+     * The output for tensors already checked together ({@link TensorBatch#of}), as they are: off-heap
+     * ones (a mapped {@code .npy} file, a TornadoVM {@code FloatArray}) are read in place by a
+     * backend that can. The output is [m, e] for inputs without the P axis.
+     */
+    public ForwardResult run(TensorBatch batch) {
+        return timed(times -> engine.forward(batch, times), batch.heads(), batch.m(), batch.e(), batch.singleHead());
     }
 
     /** The output for a batch already in flat form (used by the benchmarks and the showcase). */

@@ -3,6 +3,7 @@ package dev.slicedattention;
 import dev.slicedattention.error.InvalidInputException;
 import dev.slicedattention.spi.OffHeapFloats;
 import dev.slicedattention.validation.FiniteCheck;
+import dev.slicedattention.validation.npy.MappedNpy;
 import dev.slicedattention.validation.npy.Npy;
 import dev.slicedattention.validation.npy.NpyArray;
 import java.nio.file.Path;
@@ -76,6 +77,25 @@ public final class Tensor {
             throw new InvalidInputException(file + ": a 0-dimensional array is not a tensor this operator takes");
         }
         return new Tensor(array.data(), array.shape());
+    }
+
+    /**
+     * A float32 {@code .npy} file mapped read-only and viewed in place ({@link #view}: off-heap, no
+     * copy on the heap; the JVM backends read it a block of rows at a time, see {@code InputRows}); a
+     * float64 file is read and converted as {@link #readNpy} does. For large inputs this is the faster
+     * way in: the file's pages come from the page cache instead of being copied into fresh heap
+     * memory. The file must not change while the tensor is in use.
+     */
+    public static Tensor mapNpy(Path file) {
+        Optional<MappedNpy> mapped = Npy.map(file);
+        if (mapped.isEmpty()) {
+            return readNpy(file);
+        }
+        MappedNpy values = mapped.get();
+        if (values.shape().length == 0) {
+            throw new InvalidInputException(file + ": a 0-dimensional array is not a tensor this operator takes");
+        }
+        return view(new MappedNpyValues(values), values.shape());
     }
 
     /** Writes the tensor as a float32 {@code .npy} file, atomically (a temporary file moved into place). */

@@ -9,6 +9,8 @@ import java.nio.FloatBuffer;
 final class DirectBufferFloats implements OffHeapFloats {
     final FloatBuffer buffer;
     int bulkCopies;
+    /** Calls of {@link #copyRange}: how the JVM backends read a view in place, a block at a time. */
+    int rangeCopies;
 
     DirectBufferFloats(float[] values) {
         buffer = ByteBuffer.allocateDirect(values.length * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
@@ -29,6 +31,14 @@ final class DirectBufferFloats implements OffHeapFloats {
     public void copyTo(float[] target) {
         bulkCopies++;
         buffer.get(0, target);
+    }
+
+    @Override
+    public void copyRange(int from, float[] target, int offset, int length) {
+        synchronized (this) {
+            rangeCopies++;
+        }
+        buffer.get(from, target, offset, length);
     }
 
     @Override

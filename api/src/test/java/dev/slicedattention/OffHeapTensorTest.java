@@ -13,12 +13,16 @@ import dev.slicedattention.spi.BackendEngine;
 import dev.slicedattention.spi.TensorBatch;
 import dev.slicedattention.timing.StageTimes;
 import dev.slicedattention.validation.AttentionBatch;
+import dev.slicedattention.validation.AttentionOptions;
+import dev.slicedattention.validation.npy.Npy;
+import java.nio.file.Path;
 import dev.slicedattention.validation.InputGenerator;
 import dev.slicedattention.validation.Shape;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Tensors over off-heap memory: read in place, checked in place, handed to the engine as they are. */
 class OffHeapTensorTest {
@@ -96,7 +100,55 @@ class OffHeapTensorTest {
         assertArrayEquals(new int[] {2, 5, 4}, result.output().shape());
     }
 
-    /** Views on the JVM backends (which copy them once) give exactly the heap result. */
+    /**
+     * jvm-par reads views where they are, a block of rows at a time, and gets the heap result bit for
+     * bit: rows of 64 values (256 rows per block) over several blocks, two ragged problems, both kernels.
+     */
+    @Test
+    void jvmParReadsViewsInPlace() {
+        int heads = 2, m = 700, n = 1000, d = 64, e = 64;
+        AttentionBatch batch = InputGenerator.GAUSSIAN.generate(new Shape(heads, m, n, d, e), 17);
+        for (AttentionOptions options : new AttentionOptions[] {AttentionOptions.relu().withKeyLengths(1000, 613),
+                AttentionOptions.bump(0.4f).withQueryLengths(700, 333)}) {
+            DirectBufferFloats q = new DirectBufferFloats(batch.q()), k = new DirectBufferFloats(batch.k()),
+                    v = new DirectBufferFloats(batch.v());
+            try (Backend backend = SlicedAttention.open("jvm-par")) {
+                Tensor theta = Tensor.wrap(batch.theta(), heads, d);
+                float[] expected = backend.forward(Tensor.wrap(batch.q(), heads, m, d), Tensor.wrap(batch.k(), heads, n, d),
+                        Tensor.wrap(batch.v(), heads, n, e), theta, options).data();
+                float[] actual = backend.forward(Tensor.view(q, heads, m, d), Tensor.view(k, heads, n, d),
+                        Tensor.view(v, heads, n, e), theta, options).data();
+                assertArrayEquals(expected, actual, options.toString());
+            }
+            assertEquals(0, q.bulkCopies + k.bulkCopies + v.bulkCopies, "jvm-par copied a whole view to the heap");
+            assertTrue(q.rangeCopies > 0 && k.rangeCopies > 0 && v.rangeCopies > 0, "the views were not read in place");
+        }
+    }
+
+    @Test
+    void aMappedFloat32FileIsAViewOfTheFile(@TempDir Path folder) {
+        float[] values = {1, -2, 3.5f, 4, 5, 6};
+        Path file = folder.resolve("x.npy");
+        Npy.write(file, new int[] {2, 3}, values);
+        Tensor mapped = Tensor.mapNpy(file);
+        assertTrue(mapped.isOffHeap());
+        assertArrayEquals(new int[] {2, 3}, mapped.shape());
+        assertArrayEquals(values, mapped.data());
+        assertEquals(3.5f, mapped.get(0, 2));
+
+        Path wide = folder.resolve("wide.npy");
+        Npy.write(wide, new int[] {2}, new double[] {0.1, -7});
+        Tensor converted = Tensor.mapNpy(wide);
+        assertFalse(converted.isOffHeap(), "float64 is converted on the heap");
+        assertArrayEquals(new float[] {0.1f, -7f}, converted.data());
+
+        Path scalar = folder.resolve("scalar.npy");
+        Npy.write(scalar, new int[0], new float[] {1});
+        assertEquals(scalar + ": a 0-dimensional array is not a tensor this operator takes",
+                assertThrows(InvalidInputException.class, () -> Tensor.mapNpy(scalar)).getMessage());
+    }
+
+    /** Views on the JVM backends (jvm-seq copies them once, jvm-par reads them in place) give exactly the heap result. */
     @Property(tries = 40)
     void viewsGiveTheHeapResult(@ForAll @IntRange(min = 1, max = 3) int heads, @ForAll @IntRange(min = 1, max = 40) int m,
                                 @ForAll @IntRange(min = 1, max = 70) int n, @ForAll @IntRange(min = 1, max = 6) int d,

@@ -3,12 +3,14 @@ package dev.slicedattention.jvm;
 import dev.slicedattention.BackendInfo;
 import dev.slicedattention.DeviceKind;
 import dev.slicedattention.jvm.par.ParallelCausal;
+import dev.slicedattention.jvm.par.ParallelInputs;
 import dev.slicedattention.jvm.par.ParallelPipeline;
 import dev.slicedattention.jvm.par.ParallelSoftmax;
 import dev.slicedattention.jvm.par.Workers;
 import dev.slicedattention.jvm.par.Workspace;
 import dev.slicedattention.spi.BackendEngine;
 import dev.slicedattention.spi.BackendProvider;
+import dev.slicedattention.spi.TensorBatch;
 import dev.slicedattention.timing.StageTimes;
 import dev.slicedattention.validation.AttentionBatch;
 import java.util.List;
@@ -74,6 +76,16 @@ public final class JvmParallelProvider implements BackendProvider {
             public float[] forward(AttentionBatch batch, StageTimes times) {
                 return batch.isCausal() ? ParallelCausal.forward(workers, batch, times)
                         : ParallelPipeline.forward(workers, batch, times, workspace);
+            }
+
+            /**
+             * Off-heap inputs (a mapped {@code .npy} file, a FloatArray) are read in place by the
+             * forward pass, a block of rows at a time; the causal pass takes them to the heap.
+             */
+            @Override
+            public float[] forward(TensorBatch batch, StageTimes times) {
+                return batch.options().isCausal() ? forward(batch.toHeap(), times)
+                        : ParallelPipeline.forward(workers, ParallelInputs.of(batch), times, workspace);
             }
 
             @Override

@@ -18,15 +18,20 @@ public interface OffHeapFloats {
     /** Copies all {@link #size()} values into {@code target}, which has exactly that length. */
     void copyTo(float[] target);
 
-    /** The index of the first NaN or ±∞, read in place; -1 when every value is finite. */
-    default int indexOfNonFinite() {
-        int size = size();
-        for (int i = 0; i < size; i++) {
-            if (!Float.isFinite(get(i))) {
-                return i;
-            }
+    /**
+     * Copies values [from, from + length) into target[offset, offset + length): how the JVM backends
+     * read off-heap inputs in place, a block of rows at a time. The default reads value by value;
+     * an implementation with a bulk copy overrides it.
+     */
+    default void copyRange(int from, float[] target, int offset, int length) {
+        for (int i = 0; i < length; i++) {
+            target[offset + i] = get(from + i);
         }
-        return -1;
+    }
+
+    /** The index of the first NaN or ±∞, read in place (in blocks, on all cores); -1 when every value is finite. */
+    default int indexOfNonFinite() {
+        return dev.slicedattention.validation.FiniteCheck.firstNonFinite(size(), (from, target, length) -> copyRange(from, target, 0, length));
     }
 
     /** The object that holds the memory, for a backend that can use it directly (a {@code FloatArray}). */

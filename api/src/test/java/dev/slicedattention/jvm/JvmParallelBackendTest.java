@@ -2,6 +2,7 @@ package dev.slicedattention.jvm;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.slicedattention.Backend;
@@ -122,6 +123,23 @@ class JvmParallelBackendTest {
         float[] actual = ParallelProjection.project(WORKERS, batch.q(), batch.m(), batch.m(), d, batch.theta(), d, centre);
         assertArrayEquals(expected, actual);
         assertArrayEquals(centre, ParallelProjection.centre(WORKERS, batch.k(), n, n, d));
+    }
+
+    /** μ and ν in one pass: ν is the batch's own value scale, μ the column means, for each problem of a ragged batch. */
+    @ParameterizedTest
+    @EnumSource(InputGenerator.class)
+    void valueStatisticsAreTheBatchsMeanAndScale(InputGenerator generator) {
+        AttentionBatch batch = generator.generate(new Shape(3, 5, 3001, 2, 37), 8)
+                .withOptions(dev.slicedattention.validation.AttentionOptions.relu().withKeyLengths(3001, 1, 1200));
+        for (int p = 0; p < batch.heads(); p++) {
+            int rows = batch.keyLength(p);
+            ParallelProjection.ValueStatistics stats = ParallelProjection.valueStatistics(WORKERS,
+                    dev.slicedattention.jvm.par.InputRows.of(batch.v(), batch.e()), p * batch.n(), rows, true);
+            assertEquals(batch.valueScale(p), stats.scale());
+            assertArrayEquals(ParallelProjection.columnMeans(WORKERS, batch.v(), p * batch.n(), rows, batch.e()), stats.mean());
+            assertNull(ParallelProjection.valueStatistics(WORKERS,
+                    dev.slicedattention.jvm.par.InputRows.of(batch.v(), batch.e()), p * batch.n(), rows, false).mean());
+        }
     }
 
     @Test

@@ -4,7 +4,7 @@ import dev.slicedattention.Backend;
 import dev.slicedattention.ForwardResult;
 import dev.slicedattention.SlicedAttention;
 import dev.slicedattention.Tensor;
-import dev.slicedattention.validation.AttentionBatch;
+import dev.slicedattention.spi.TensorBatch;
 import dev.slicedattention.validation.AttentionOptions;
 import dev.slicedattention.validation.npy.Npy;
 import java.nio.file.Path;
@@ -82,14 +82,13 @@ final class AttendCommand implements Callable<Integer> {
         }
         // Shapes, options against shapes, and finiteness, before a device is opened; checked once.
         AttentionOptions options = chosen;
-        AttentionBatch batch = Backend.batch(queries, keys, values, direction, options);
+        TensorBatch batch = TensorBatch.of(queries, keys, values, direction, options);
         long read = System.nanoTime();
         try (Backend opened = SlicedAttention.open(backend)) {
             long opening = System.nanoTime();
             ForwardResult result = opened.run(batch);
             long computed = System.nanoTime();
-            // One problem in (Q of rank 2), one out: [m, e] rather than the batch's [1, m, e].
-            Tensor output = queries.rank() == 2 ? Tensor.wrap(result.output().data(), batch.m(), batch.e()) : result.output();
+            Tensor output = result.output();              // [m, e] for one problem given without the P axis
             output.writeNpy(out);
             long written = System.nanoTime();
             console.err().printf("attend: %s%s kernel on %s (%s), output %s -> %s%n"

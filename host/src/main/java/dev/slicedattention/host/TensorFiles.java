@@ -10,9 +10,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * Reads several {@code .npy} inputs at once. Reading one is a copy out of the page cache, bound by
- * one core's copying speed, and the files are independent: on all cores they take about the time of
- * the largest. An error is the first file's in the order given, as if they had been read one by one.
+ * Opens several {@code .npy} inputs at once. A float32 file is mapped ({@link Tensor#mapNpy}: its
+ * values are read in place when they are checked and used, never copied whole onto the heap); a
+ * float64 file is read and converted, a copy bound by one core's speed, so the files are opened on
+ * all cores and take about the time of the largest. An error is the first file's in the order
+ * given, as if they had been opened one by one.
  */
 final class TensorFiles {
     private TensorFiles() {}
@@ -27,7 +29,7 @@ final class TensorFiles {
         try {
             List<Future<Tensor>> reads = new ArrayList<>();
             for (Path file : files) {
-                reads.add(pool.submit(() -> Tensor.readNpy(file)));
+                reads.add(pool.submit(() -> Tensor.mapNpy(file)));
             }
             Tensor[] tensors = new Tensor[files.length];
             for (int i = 0; i < files.length; i++) {

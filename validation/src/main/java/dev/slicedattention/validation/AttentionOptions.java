@@ -128,7 +128,8 @@ public final class AttentionOptions {
         return queryLengths == null ? null : queryLengths.clone();
     }
 
-    float bandwidthOf(int p) {
+    /** Problem p's bump bandwidth b (the one given, or its own of P); only for the bump. */
+    public float bandwidthOf(int p) {
         return bandwidth.length == 1 ? bandwidth[0] : bandwidth[p];
     }
 
@@ -136,11 +137,13 @@ public final class AttentionOptions {
         return bandwidth == null ? 0 : bandwidth.length;
     }
 
-    int keyLengthOf(int p, int n) {
+    /** L_p for a batch of n keys: problem p's key length, or n when the batch is not ragged. */
+    public int keyLengthOf(int p, int n) {
         return keyLengths == null ? n : keyLengths[p];
     }
 
-    int queryLengthOf(int p, int m) {
+    /** M_p for a batch of m queries: problem p's query length, or m when the batch is not ragged. */
+    public int queryLengthOf(int p, int m) {
         return queryLengths == null ? m : queryLengths[p];
     }
 

@@ -45,6 +45,49 @@ public final class FiniteCheck {
         }
     }
 
+    /** Values that live elsewhere (off-heap memory, a mapped file), read a block at a time. */
+    @FunctionalInterface
+    public interface BlockReader {
+        /** Copies values [from, from + length) into target[0, length). */
+        void read(int from, float[] target, int length);
+    }
+
+    /**
+     * {@link #firstNonFinite(float[])} for {@code size} values that are not in one heap array: each
+     * core scans its share of the blocks through one small buffer (a copy that stays in L1/L2, then
+     * the same vectorised loop), and the earliest block that holds one is searched value by value.
+     */
+    public static int firstNonFinite(int size, BlockReader values) {
+        int blocks = (size + BLOCK - 1) / BLOCK;
+        int parts = blocks > 64 ? Math.min(blocks, 4 * Runtime.getRuntime().availableProcessors()) : 1;
+        java.util.stream.IntStream range = java.util.stream.IntStream.range(0, parts);
+        if (parts > 1) {
+            range = range.parallel();
+        }
+        int block = range.map(part -> {
+            float[] buffer = new float[BLOCK];
+            for (int b = (int) ((long) blocks * part / parts), end = (int) ((long) blocks * (part + 1) / parts); b < end; b++) {
+                int length = Math.min(BLOCK, size - b * BLOCK);
+                values.read(b * BLOCK, buffer, length);
+                if (hasNonFinite(buffer, 0, length)) {
+                    return b;                       // the part's first: later blocks of it cannot be earlier
+                }
+            }
+            return Integer.MAX_VALUE;
+        }).min().orElse(Integer.MAX_VALUE);
+        if (block == Integer.MAX_VALUE) {
+            return -1;
+        }
+        float[] buffer = new float[BLOCK];
+        int length = Math.min(BLOCK, size - block * BLOCK);
+        values.read(block * BLOCK, buffer, length);
+        for (int i = 0; ; i++) {
+            if (!Float.isFinite(buffer[i])) {
+                return block * BLOCK + i;
+            }
+        }
+    }
+
     /**
      * Whether [start, end) holds a NaN or ±∞. A float is one exactly when its 8 exponent bits are all
      * ones; adding one to the exponent field then carries into the sign bit. Only integer AND, ADD and

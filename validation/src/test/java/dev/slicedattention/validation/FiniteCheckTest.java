@@ -57,4 +57,28 @@ class FiniteCheckTest {
         data[data.length - 1] = 2.0f;
         assertEquals(-1, FiniteCheck.firstNonFinite(data));
     }
+
+    /** Values read a block at a time (off-heap memory, a mapped file) report the index the array scan reports. */
+    @Property(tries = 60)
+    void aBlockReaderFindsWhatTheArrayScanFinds(@ForAll @IntRange(min = 0, max = 80 * (1 << 14)) int length,
+                                                @ForAll @IntRange(min = 0, max = 3) int bad,
+                                                @ForAll @IntRange(min = 0, max = Integer.MAX_VALUE - 1) int seed) {
+        float[] data = new float[length];
+        Arrays.fill(data, 0.25f);
+        java.util.Random random = new java.util.Random(seed);
+        for (int i = 0; i < bad && length > 0; i++) {
+            data[random.nextInt(length)] = NON_FINITE[random.nextInt(NON_FINITE.length)];
+        }
+        int[] reads = new int[1];
+        int found = FiniteCheck.firstNonFinite(length, (from, target, count) -> {
+            synchronized (reads) {
+                reads[0]++;
+            }
+            System.arraycopy(data, from, target, 0, count);
+        });
+        assertEquals(FiniteCheck.firstNonFinite(data), found);
+        if (bad == 0) {
+            assertEquals((length + (1 << 14) - 1) >> 14, reads[0], "every block read once when all are finite");
+        }
+    }
 }

@@ -67,6 +67,13 @@ public final class ParallelKeyBlocks {
      */
     public static ParallelKeyBlocks compute(Workers workers, float[] tau, int[] perm, float sigma, float[] values,
                                             int firstRow, int n, int e, double[] mean, float nu, Workspace workspace) {
+        return compute(workers, tau, perm, sigma, InputRows.of(values, e), firstRow, n, mean, nu, workspace);
+    }
+
+    /** The same for values on the heap or off it (read in their own order, a block of rows at a time). */
+    public static ParallelKeyBlocks compute(Workers workers, float[] tau, int[] perm, float sigma, InputRows values,
+                                            int firstRow, int n, double[] mean, float nu, Workspace workspace) {
+        int e = values.cols();
         float[] rows = workspace.sortedRows(n * e);
         int[] inverse = workspace.inverse(n);
         workers.forRange(n, 8192, (from, to) -> {
@@ -75,8 +82,14 @@ public final class ParallelKeyBlocks {
             }
         });
         workers.forRange(n, 8192, (from, to) -> {
-            for (int j = from; j < to; j++) {
-                System.arraycopy(values, (firstRow + j) * e, rows, inverse[j] * e, e);
+            InputRows.Window window = values.window();
+            for (int block = from; block < to; block += values.blockRows()) {
+                int end = Math.min(to, block + values.blockRows());
+                int at = window.load(firstRow + block, firstRow + end);
+                float[] source = window.array();
+                for (int j = block; j < end; j++, at += e) {
+                    System.arraycopy(source, at, rows, inverse[j] * e, e);
+                }
             }
         });
         ParallelKeyBlocks keys = new ParallelKeyBlocks(rows, tau, sigma, nu, mean, n, e);

@@ -25,6 +25,11 @@ public final class ParallelPipeline {
 
     /** The output [P, m, e]; scratch arrays come from {@code workspace} and are reused across heads and calls. */
     public static float[] forward(Workers workers, AttentionBatch batch, StageTimes times, Workspace workspace) {
+        return forward(workers, ParallelInputs.of(batch), times, workspace);
+    }
+
+    /** The same for inputs on the heap or off it (off-heap tensors are read in place, never copied whole). */
+    public static float[] forward(Workers workers, ParallelInputs batch, StageTimes times, Workspace workspace) {
         int e = batch.e();
         // The output and the sorted rows are a call's two largest arrays (256 MiB each at 2^20 × 64).
         // Fresh from the OS, each 4 KiB page of them faults as the JVM zeroes the array, in the thread
@@ -46,8 +51,9 @@ public final class ParallelPipeline {
             long start = System.nanoTime();
             float[][] scalars = ParallelProjection.scalars(workers, batch, p);
             float[] s = scalars[0], t = scalars[1];
-            double[] mu = bump ? null : ParallelProjection.columnMeans(workers, batch.v(), keyRow, n, e);
-            float nu = batch.valueScale(p);
+            ParallelProjection.ValueStatistics values = ParallelProjection.valueStatistics(workers, batch.v(), keyRow, n, !bump);
+            double[] mu = values.mean();
+            float nu = values.scale();
             long projected = System.nanoTime();
 
             KeySort.SortedKeys sorted = ParallelKeySort.sort(workers, t, workspace);
@@ -55,7 +61,7 @@ public final class ParallelPipeline {
 
             float sigma = PrefixSums.scaleOf(sorted.tau(), n);
             ParallelKeyBlocks keys = ParallelKeyBlocks.compute(workers, sorted.tau(), sorted.perm(), sigma,
-                    batch.v(), keyRow, n, e, mu, nu, workspace);
+                    batch.v(), keyRow, n, mu, nu, workspace);
             long summed = System.nanoTime();
 
             float bandwidth = bump ? batch.bandwidth(p) : Float.NaN;

@@ -1,5 +1,6 @@
 package dev.slicedattention.jvm.par;
 
+import dev.slicedattention.validation.sequential.PrefixSums;
 import dev.slicedattention.validation.sequential.Projection;
 
 /**
@@ -15,15 +16,26 @@ public final class ParallelProjection {
 
     /** Column means of rows [firstRow, firstRow + rows) of a [*, cols] matrix, in float64. */
     public static double[] columnMeans(Workers workers, float[] matrix, int firstRow, int rows, int cols) {
+        return columnMeans(workers, InputRows.of(matrix, cols), firstRow, rows);
+    }
+
+    /** The same for a matrix on the heap or off it (read a block of rows at a time). */
+    public static double[] columnMeans(Workers workers, InputRows matrix, int firstRow, int rows) {
+        int cols = matrix.cols();
         int chunks = workers.chunks(rows, ROWS_PER_CHUNK);
         double[][] partial = new double[chunks][cols];
         workers.forEach(chunks, c -> {
             double[] sum = partial[c];
+            InputRows.Window window = matrix.window();
             int end = firstRow + Workers.bound(rows, chunks, c + 1);
-            for (int j = firstRow + Workers.bound(rows, chunks, c); j < end; j++) {
-                int row = j * cols;
-                for (int col = 0; col < cols; col++) {
-                    sum[col] += matrix[row + col];
+            for (int block = firstRow + Workers.bound(rows, chunks, c); block < end; block += matrix.blockRows()) {
+                int blockEnd = Math.min(end, block + matrix.blockRows());
+                int at = window.load(block, blockEnd);
+                float[] values = window.array();
+                for (int j = block; j < blockEnd; j++, at += cols) {
+                    for (int col = 0; col < cols; col++) {
+                        sum[col] += values[at + col];
+                    }
                 }
             }
         });
@@ -41,9 +53,13 @@ public final class ParallelProjection {
 
     /** The centre c: the key column mean rounded to float32, as the sequential path rounds it. */
     public static float[] centre(Workers workers, float[] keys, int firstRow, int rows, int d) {
-        double[] mean = columnMeans(workers, keys, firstRow, rows, d);
-        float[] centre = new float[d];
-        for (int col = 0; col < d; col++) {
+        return centre(workers, InputRows.of(keys, d), firstRow, rows);
+    }
+
+    private static float[] centre(Workers workers, InputRows keys, int firstRow, int rows) {
+        double[] mean = columnMeans(workers, keys, firstRow, rows);
+        float[] centre = new float[mean.length];
+        for (int col = 0; col < mean.length; col++) {
             centre[col] = (float) mean[col];
         }
         return centre;
@@ -52,17 +68,74 @@ public final class ParallelProjection {
     /** out[i] = Σ_k θ_k·(X_ik − c_k) for rows [firstRow, firstRow + rows). */
     public static float[] project(Workers workers, float[] matrix, int firstRow, int rows, int d,
                                   float[] theta, int thetaOffset, float[] centre) {
+        return project(workers, InputRows.of(matrix, d), firstRow, rows, theta, thetaOffset, centre);
+    }
+
+    private static float[] project(Workers workers, InputRows matrix, int firstRow, int rows,
+                                   float[] theta, int thetaOffset, float[] centre) {
+        int d = matrix.cols();
         float[] out = new float[rows];
         workers.forRange(rows, ROWS_PER_CHUNK, (from, to) -> {
-            int i = from;
-            for (; i + 4 <= to; i += 4) {
-                projectFourRows(matrix, (firstRow + i) * d, d, theta, thetaOffset, centre, out, i);
-            }
-            for (; i < to; i++) {
-                out[i] = Projection.projectRow(matrix, (firstRow + i) * d, d, theta, thetaOffset, centre);
+            InputRows.Window window = matrix.window();
+            for (int block = from; block < to; block += matrix.blockRows()) {
+                int end = Math.min(to, block + matrix.blockRows());
+                int at = window.load(firstRow + block, firstRow + end);
+                float[] values = window.array();
+                int i = block;
+                for (; i + 4 <= end; i += 4, at += 4 * d) {
+                    projectFourRows(values, at, d, theta, thetaOffset, centre, out, i);
+                }
+                for (; i < end; i++, at += d) {
+                    out[i] = Projection.projectRow(values, at, d, theta, thetaOffset, centre);
+                }
             }
         });
         return out;
+    }
+
+    /** V's column means μ (null when not asked for: the bump does not centre) and its value scale ν. */
+    public record ValueStatistics(double[] mean, float scale) {}
+
+    /**
+     * μ and ν of {@link dev.slicedattention.validation.AttentionBatch#valueScale} (the power of two
+     * above max|V|) over V's rows [firstRow, firstRow + rows), in one pass over the rows on all cores.
+     * The sums are added in block order, as {@link #columnMeans}; a maximum does not depend on order.
+     */
+    public static ValueStatistics valueStatistics(Workers workers, InputRows values, int firstRow, int rows, boolean withMean) {
+        int cols = values.cols();
+        int chunks = workers.chunks(rows, ROWS_PER_CHUNK);
+        double[][] partial = new double[chunks][cols];
+        float[][] largest = new float[chunks][cols];
+        workers.forEach(chunks, c -> {
+            double[] sum = partial[c];
+            float[] max = largest[c];             // per column, so that the loop stays element-wise (vectorised)
+            InputRows.Window window = values.window();
+            int end = firstRow + Workers.bound(rows, chunks, c + 1);
+            for (int block = firstRow + Workers.bound(rows, chunks, c); block < end; block += values.blockRows()) {
+                int blockEnd = Math.min(end, block + values.blockRows());
+                int at = window.load(block, blockEnd);
+                float[] array = window.array();
+                for (int j = block; j < blockEnd; j++, at += cols) {
+                    for (int col = 0; col < cols; col++) {
+                        float value = array[at + col];
+                        sum[col] += value;
+                        max[col] = Math.max(max[col], Math.abs(value));
+                    }
+                }
+            }
+        });
+        double[] mean = new double[cols];
+        float max = 0.0f;
+        for (int c = 0; c < chunks; c++) {
+            for (int col = 0; col < cols; col++) {
+                mean[col] += partial[c][col];
+                max = Math.max(max, largest[c][col]);
+            }
+        }
+        for (int col = 0; col < cols; col++) {
+            mean[col] /= rows;
+        }
+        return new ValueStatistics(withMean ? mean : null, PrefixSums.powerOfTwoAbove(max));
     }
 
     /**
@@ -94,14 +167,18 @@ public final class ParallelProjection {
      * with c the key centre. Shared by the parallel forward and causal passes.
      */
     public static float[][] scalars(Workers workers, dev.slicedattention.validation.AttentionBatch batch, int p) {
-        float[][] given = dev.slicedattention.validation.sequential.Projection.givenScalars(batch, p);
-        if (given != null) {
-            return given;
+        return scalars(workers, ParallelInputs.of(batch), p);
+    }
+
+    /** The same for inputs on the heap or off it. */
+    public static float[][] scalars(Workers workers, ParallelInputs inputs, int p) {
+        if (inputs.givenScalars() != null) {
+            return Projection.givenScalars(inputs.givenScalars(), p);
         }
-        int n = batch.keyLength(p), m = batch.queryLength(p), d = batch.d();
-        int keyRow = p * batch.n(), queryRow = p * batch.m();
-        float[] centre = centre(workers, batch.k(), keyRow, n, d);
-        return new float[][] {project(workers, batch.q(), queryRow, m, d, batch.theta(), p * d, centre),
-                project(workers, batch.k(), keyRow, n, d, batch.theta(), p * d, centre)};
+        int n = inputs.keyLength(p), m = inputs.queryLength(p), d = inputs.d();
+        int keyRow = p * inputs.n(), queryRow = p * inputs.m();
+        float[] centre = centre(workers, inputs.k(), keyRow, n);
+        return new float[][] {project(workers, inputs.q(), queryRow, m, inputs.theta(), p * d, centre),
+                project(workers, inputs.k(), keyRow, n, inputs.theta(), p * d, centre)};
     }
 }

@@ -48,15 +48,8 @@ public final class Npy {
     public static NpyArray read(Path file) {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = channel.size();
-            ByteBuffer head = ByteBuffer.allocate((int) Math.min(size, 1 << 16));
-            while (head.hasRemaining() && channel.read(head) >= 0) {
-                // fill the preamble and header (a header is at most 64 KiB in every format version we read)
-            }
-            head.flip();
-            byte[] headBytes = new byte[head.remaining()];
-            head.get(headBytes);
             String name = file.toString();
-            Header header = parseHeader(name, headBytes, size);
+            Header header = parseHeader(name, headBytes(channel, size), size);
             int itemSize = itemSize(name, header.dtype(), false);
             checkDataLength(name, size, header, itemSize);
             float[] data = new float[(int) header.count()];
@@ -67,6 +60,50 @@ public final class Npy {
         } catch (IOException failure) {
             throw new NpyFormatException(file + ": cannot be read (" + failure.getMessage() + "); check its permissions", failure);
         }
+    }
+
+    /**
+     * Maps a float32 {@code .npy} file read-only, its values to be read in place ({@link MappedNpy});
+     * empty when the file holds float64, which must be converted ({@link #read}). The header and the
+     * data length are checked as {@link #read} checks them, with the same messages.
+     */
+    public static java.util.Optional<MappedNpy> map(Path file) {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = channel.size();
+            String name = file.toString();
+            Header header = parseHeader(name, headBytes(channel, size), size);
+            int itemSize = itemSize(name, header.dtype(), false);
+            checkDataLength(name, size, header, itemSize);
+            if (itemSize != Float.BYTES) {
+                return java.util.Optional.empty();
+            }
+            int count = (int) header.count();
+            java.nio.FloatBuffer[] pieces = new java.nio.FloatBuffer[Math.max(1, (count + MappedNpy.PIECE - 1) / MappedNpy.PIECE)];
+            for (int piece = 0; piece < pieces.length; piece++) {
+                long first = (long) piece * MappedNpy.PIECE;
+                long values = Math.min(MappedNpy.PIECE, count - first);
+                // The mapping outlives the channel (FileChannel.map's contract).
+                pieces[piece] = channel.map(FileChannel.MapMode.READ_ONLY, header.dataStart() + first * Float.BYTES, values * Float.BYTES)
+                        .order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+            }
+            return java.util.Optional.of(new MappedNpy(name, header.shape(), pieces, MappedNpy.PIECE, count));
+        } catch (NoSuchFileException missing) {
+            throw new NpyFormatException(file + ": no such file; check the path");
+        } catch (IOException failure) {
+            throw new NpyFormatException(file + ": cannot be read (" + failure.getMessage() + "); check its permissions", failure);
+        }
+    }
+
+    /** The file's first bytes: the preamble and header (a header is at most 64 KiB in every format version we read). */
+    private static byte[] headBytes(FileChannel channel, long size) throws IOException {
+        ByteBuffer head = ByteBuffer.allocate((int) Math.min(size, 1 << 16));
+        while (head.hasRemaining() && channel.read(head, head.position()) >= 0) {
+            // positional reads until the buffer is full or the file ends
+        }
+        head.flip();
+        byte[] bytes = new byte[head.remaining()];
+        head.get(bytes);
+        return bytes;
     }
 
     /**

@@ -1,0 +1,91 @@
+package dev.slicedattention.jvm.par;
+
+import dev.slicedattention.Tensor;
+import dev.slicedattention.spi.TensorBatch;
+import dev.slicedattention.validation.AttentionBatch;
+import dev.slicedattention.validation.AttentionOptions;
+import dev.slicedattention.validation.Kernel;
+
+/**
+ * What one jvm-par forward call reads: Q, K and V as {@link InputRows} — the heap arrays of an
+ * {@link AttentionBatch}, or the tensors of a {@link TensorBatch} wherever they live (a mapped
+ * {@code .npy} file is read in place, never copied whole onto the heap) — θ, or the given scalars s
+ * and t, and the batch's shape and options. Shapes and values were checked by the batch it came from.
+ */
+public final class ParallelInputs {
+    private final int heads, m, n, d, e;
+    private final InputRows q, k, v;
+    private final float[] theta;
+    /** The batch when it was given s and t ({@link AttentionBatch#ofScalars}); else null. */
+    private final AttentionBatch scalars;
+    private final AttentionOptions options;
+
+    private ParallelInputs(int heads, int m, int n, int d, int e, InputRows q, InputRows k, InputRows v, float[] theta,
+                           AttentionBatch scalars, AttentionOptions options) {
+        this.heads = heads;
+        this.m = m;
+        this.n = n;
+        this.d = d;
+        this.e = e;
+        this.q = q;
+        this.k = k;
+        this.v = v;
+        this.theta = theta;
+        this.scalars = scalars;
+        this.options = options;
+    }
+
+    /** A heap batch: its arrays read where they are. */
+    public static ParallelInputs of(AttentionBatch batch) {
+        boolean given = batch.hasScalars();
+        return new ParallelInputs(batch.heads(), batch.m(), batch.n(), batch.d(), batch.e(),
+                given ? null : InputRows.of(batch.q(), batch.d()), given ? null : InputRows.of(batch.k(), batch.d()),
+                InputRows.of(batch.v(), batch.e()), batch.theta(), given ? batch : null, batch.options());
+    }
+
+    /** Tensors on the heap or off it: each read in place. */
+    public static ParallelInputs of(TensorBatch batch) {
+        return new ParallelInputs(batch.heads(), batch.m(), batch.n(), batch.d(), batch.e(), rows(batch.q(), batch.d()),
+                rows(batch.k(), batch.d()), rows(batch.v(), batch.e()), batch.theta().data(), null, batch.options());
+    }
+
+    private static InputRows rows(Tensor tensor, int cols) {
+        return tensor.offHeap().map(values -> InputRows.of(values, cols)).orElseGet(() -> InputRows.of(tensor.data(), cols));
+    }
+
+    public int heads() { return heads; }
+    public int m() { return m; }
+    public int n() { return n; }
+    public int d() { return d; }
+    public int e() { return e; }
+    public InputRows q() { return q; }
+    public InputRows k() { return k; }
+    public InputRows v() { return v; }
+    public float[] theta() { return theta; }
+    public Kernel kernel() { return options.kernel(); }
+
+    /** The batch that was given s and t, or null when they are projected from Q, K and θ. */
+    AttentionBatch givenScalars() {
+        return scalars;
+    }
+
+    /** L_p. */
+    public int keyLength(int p) {
+        return options.keyLengthOf(p, n);
+    }
+
+    /** M_p. */
+    public int queryLength(int p) {
+        return options.queryLengthOf(p, m);
+    }
+
+    /** The bump's b of problem p. */
+    public float bandwidth(int p) {
+        return options.bandwidthOf(p);
+    }
+
+    /** P·m·e. */
+    public int outputLength() {
+        return heads * m * e;
+    }
+}
