@@ -28,6 +28,11 @@ final class FloatArrayValues implements OffHeapFloats {
         MemorySegment.copy(array.getSegment(), ValueLayout.JAVA_FLOAT, 0, target, 0, target.length);
     }
 
+    @Override
+    public void copyRange(int from, float[] target, int offset, int length) {
+        MemorySegment.copy(array.getSegment(), ValueLayout.JAVA_FLOAT, (long) from * Float.BYTES, target, offset, length);
+    }
+
     /**
      * max |array[from .. from + count)|, read through the array's memory in chunks copied to a small
      * heap buffer (a plain loop over a float[] is what the JIT vectorises).

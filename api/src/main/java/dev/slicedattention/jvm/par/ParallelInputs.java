@@ -16,12 +16,12 @@ public final class ParallelInputs {
     private final int heads, m, n, d, e;
     private final InputRows q, k, v;
     private final float[] theta;
-    /** The batch when it was given s and t ({@link AttentionBatch#ofScalars}); else null. */
-    private final AttentionBatch scalars;
+    /** The heap batch these inputs are (it caches ν per problem), or null for a {@link TensorBatch}. */
+    private final AttentionBatch heap;
     private final AttentionOptions options;
 
     private ParallelInputs(int heads, int m, int n, int d, int e, InputRows q, InputRows k, InputRows v, float[] theta,
-                           AttentionBatch scalars, AttentionOptions options) {
+                           AttentionBatch heap, AttentionOptions options) {
         this.heads = heads;
         this.m = m;
         this.n = n;
@@ -31,7 +31,7 @@ public final class ParallelInputs {
         this.k = k;
         this.v = v;
         this.theta = theta;
-        this.scalars = scalars;
+        this.heap = heap;
         this.options = options;
     }
 
@@ -40,7 +40,7 @@ public final class ParallelInputs {
         boolean given = batch.hasScalars();
         return new ParallelInputs(batch.heads(), batch.m(), batch.n(), batch.d(), batch.e(),
                 given ? null : InputRows.of(batch.q(), batch.d()), given ? null : InputRows.of(batch.k(), batch.d()),
-                InputRows.of(batch.v(), batch.e()), batch.theta(), given ? batch : null, batch.options());
+                InputRows.of(batch.v(), batch.e()), batch.theta(), batch, batch.options());
     }
 
     /** Tensors on the heap or off it: each read in place. */
@@ -66,7 +66,19 @@ public final class ParallelInputs {
 
     /** The batch that was given s and t, or null when they are projected from Q, K and θ. */
     AttentionBatch givenScalars() {
-        return scalars;
+        return heap != null && heap.hasScalars() ? heap : null;
+    }
+
+    /**
+     * Problem p's value statistics: μ (when {@code withMean}) and ν in one parallel pass over V. The
+     * bump needs ν only, and a heap batch keeps it from its first call; off-heap values may change
+     * between calls, so they are read every time.
+     */
+    ParallelProjection.ValueStatistics valueStatistics(Workers workers, int p, boolean withMean) {
+        if (!withMean && heap != null) {
+            return new ParallelProjection.ValueStatistics(null, heap.valueScale(p));
+        }
+        return ParallelProjection.valueStatistics(workers, v, p * n, keyLength(p), withMean);
     }
 
     /** L_p. */
