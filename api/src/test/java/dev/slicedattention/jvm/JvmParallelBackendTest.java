@@ -125,20 +125,26 @@ class JvmParallelBackendTest {
         assertArrayEquals(centre, ParallelProjection.centre(WORKERS, batch.k(), n, n, d));
     }
 
-    /** μ and ν in one pass: ν is the batch's own value scale, μ the column means, for each problem of a ragged batch. */
+    /** μ and ν in one pass: ν is the batch's own value scale, μ the float64 column means, for each problem of a ragged batch. */
     @ParameterizedTest
     @EnumSource(InputGenerator.class)
-    void valueStatisticsAreTheBatchsMeanAndScale(InputGenerator generator) {
+    void columnStatisticsAreTheBatchsMeanAndScale(InputGenerator generator) {
         AttentionBatch batch = generator.generate(new Shape(3, 5, 3001, 2, 37), 8)
                 .withOptions(dev.slicedattention.validation.AttentionOptions.relu().withKeyLengths(3001, 1, 1200));
+        int e = batch.e();
         for (int p = 0; p < batch.heads(); p++) {
-            int rows = batch.keyLength(p);
-            ParallelProjection.ValueStatistics stats = ParallelProjection.valueStatistics(WORKERS,
-                    dev.slicedattention.jvm.par.InputRows.of(batch.v(), batch.e()), p * batch.n(), rows, true);
+            int rows = batch.keyLength(p), first = p * batch.n();
+            dev.slicedattention.jvm.par.InputRows values = dev.slicedattention.jvm.par.InputRows.of(batch.v(), e);
+            ParallelProjection.ColumnStatistics stats = ParallelProjection.columnStatistics(WORKERS, values, first, rows, true);
             assertEquals(batch.valueScale(p), stats.scale());
-            assertArrayEquals(ParallelProjection.columnMeans(WORKERS, batch.v(), p * batch.n(), rows, batch.e()), stats.mean());
-            assertNull(ParallelProjection.valueStatistics(WORKERS,
-                    dev.slicedattention.jvm.par.InputRows.of(batch.v(), batch.e()), p * batch.n(), rows, false).mean());
+            for (int col = 0; col < e; col++) {
+                double sum = 0;
+                for (int j = first; j < first + rows; j++) {
+                    sum += batch.v()[j * e + col];
+                }
+                assertEquals(sum / rows, stats.mean()[col], 1e-12 * Math.max(1, Math.abs(sum / rows)), "column " + col);
+            }
+            assertNull(ParallelProjection.columnStatistics(WORKERS, values, first, rows, false).mean());
         }
     }
 

@@ -74,11 +74,11 @@ public final class ParallelInputs {
      * bump needs ν only, and a heap batch keeps it from its first call; off-heap values may change
      * between calls, so they are read every time.
      */
-    ParallelProjection.ValueStatistics valueStatistics(Workers workers, int p, boolean withMean) {
+    ParallelProjection.ColumnStatistics valueStatistics(Workers workers, int p, boolean withMean) {
         if (!withMean && heap != null) {
-            return new ParallelProjection.ValueStatistics(null, heap.valueScale(p));
+            return new ParallelProjection.ColumnStatistics(null, heap.valueScale(p));
         }
-        return ParallelProjection.valueStatistics(workers, v, p * n, keyLength(p), withMean);
+        return ParallelProjection.columnStatistics(workers, v, p * n, keyLength(p), withMean);
     }
 
     /** L_p. */

@@ -51,7 +51,7 @@ public final class ParallelPipeline {
             long start = System.nanoTime();
             float[][] scalars = ParallelProjection.scalars(workers, batch, p);
             float[] s = scalars[0], t = scalars[1];
-            ParallelProjection.ValueStatistics values = batch.valueStatistics(workers, p, !bump);
+            ParallelProjection.ColumnStatistics values = batch.valueStatistics(workers, p, !bump);
             double[] mu = values.mean();
             float nu = values.scale();
             long projected = System.nanoTime();

@@ -21,34 +21,7 @@ public final class ParallelProjection {
 
     /** The same for a matrix on the heap or off it (read a block of rows at a time). */
     public static double[] columnMeans(Workers workers, InputRows matrix, int firstRow, int rows) {
-        int cols = matrix.cols();
-        int chunks = workers.chunks(rows, ROWS_PER_CHUNK);
-        double[][] partial = new double[chunks][cols];
-        workers.forEach(chunks, c -> {
-            double[] sum = partial[c];
-            InputRows.Window window = matrix.window();
-            int end = firstRow + Workers.bound(rows, chunks, c + 1);
-            for (int block = firstRow + Workers.bound(rows, chunks, c); block < end; block += matrix.blockRows()) {
-                int blockEnd = Math.min(end, block + matrix.blockRows());
-                int at = window.load(block, blockEnd);
-                float[] values = window.array();
-                for (int j = block; j < blockEnd; j++, at += cols) {
-                    for (int col = 0; col < cols; col++) {
-                        sum[col] += values[at + col];
-                    }
-                }
-            }
-        });
-        double[] mean = new double[cols];
-        for (double[] sum : partial) {
-            for (int col = 0; col < cols; col++) {
-                mean[col] += sum[col];
-            }
-        }
-        for (int col = 0; col < cols; col++) {
-            mean[col] /= rows;
-        }
-        return mean;
+        return columnStatistics(workers, matrix, firstRow, rows, true).mean();
     }
 
     /** The centre c: the key column mean rounded to float32, as the sequential path rounds it. */
@@ -93,15 +66,19 @@ public final class ParallelProjection {
         return out;
     }
 
-    /** V's column means μ (null when not asked for: the bump does not centre) and its value scale ν. */
-    public record ValueStatistics(double[] mean, float scale) {}
+    /**
+     * A matrix's column means (null when not asked for: the bump does not centre V) and the power of
+     * two above its largest magnitude: for V, μ and the value scale ν.
+     */
+    public record ColumnStatistics(double[] mean, float scale) {}
 
     /**
-     * μ and ν of {@link dev.slicedattention.validation.AttentionBatch#valueScale} (the power of two
-     * above max|V|) over V's rows [firstRow, firstRow + rows), in one pass over the rows on all cores.
-     * The sums are added in block order, as {@link #columnMeans}; a maximum does not depend on order.
+     * The column means and the scale over rows [firstRow, firstRow + rows), in one pass on all cores:
+     * for V, μ and ν of {@link dev.slicedattention.validation.AttentionBatch#valueScale}. Partial sums
+     * per block of rows are added in block order, so the means do not depend on timing; a maximum
+     * does not depend on order at all.
      */
-    public static ValueStatistics valueStatistics(Workers workers, InputRows values, int firstRow, int rows, boolean withMean) {
+    public static ColumnStatistics columnStatistics(Workers workers, InputRows values, int firstRow, int rows, boolean withMean) {
         int cols = values.cols();
         int chunks = workers.chunks(rows, ROWS_PER_CHUNK);
         double[][] partial = new double[chunks][cols];
@@ -135,7 +112,7 @@ public final class ParallelProjection {
         for (int col = 0; col < cols; col++) {
             mean[col] /= rows;
         }
-        return new ValueStatistics(withMean ? mean : null, PrefixSums.powerOfTwoAbove(max));
+        return new ColumnStatistics(withMean ? mean : null, PrefixSums.powerOfTwoAbove(max));
     }
 
     /**

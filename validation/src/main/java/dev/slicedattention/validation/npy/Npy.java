@@ -46,20 +46,11 @@ public final class Npy {
      * reading the whole file into bytes and converting).
      */
     public static NpyArray read(Path file) {
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            long size = channel.size();
-            String name = file.toString();
-            Header header = parseHeader(name, headBytes(channel, size), size);
-            int itemSize = itemSize(name, header.dtype(), false);
-            checkDataLength(name, size, header, itemSize);
+        return withCheckedHeader(file, (channel, name, header, itemSize) -> {
             float[] data = new float[(int) header.count()];
             readValues(channel, name, header, itemSize, data);
             return new NpyArray(header.shape(), data, header.dtype());
-        } catch (NoSuchFileException missing) {
-            throw new NpyFormatException(file + ": no such file; check the path");
-        } catch (IOException failure) {
-            throw new NpyFormatException(file + ": cannot be read (" + failure.getMessage() + "); check its permissions", failure);
-        }
+        });
     }
 
     /**
@@ -68,12 +59,7 @@ public final class Npy {
      * data length are checked as {@link #read} checks them, with the same messages.
      */
     public static java.util.Optional<MappedNpy> map(Path file) {
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            long size = channel.size();
-            String name = file.toString();
-            Header header = parseHeader(name, headBytes(channel, size), size);
-            int itemSize = itemSize(name, header.dtype(), false);
-            checkDataLength(name, size, header, itemSize);
+        return withCheckedHeader(file, (channel, name, header, itemSize) -> {
             if (itemSize != Float.BYTES) {
                 return java.util.Optional.empty();
             }
@@ -87,6 +73,24 @@ public final class Npy {
                         .order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
             }
             return java.util.Optional.of(new MappedNpy(name, header.shape(), pieces, MappedNpy.PIECE, count));
+        });
+    }
+
+    /** What {@link #withCheckedHeader} does with an open file whose header and data length were checked. */
+    @FunctionalInterface
+    private interface CheckedFile<T> {
+        T use(FileChannel channel, String name, Header header, int itemSize) throws IOException;
+    }
+
+    /** Opens the file, checks its header and data length, and hands it on; I/O errors become messages that name the file. */
+    private static <T> T withCheckedHeader(Path file, CheckedFile<T> body) {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = channel.size();
+            String name = file.toString();
+            Header header = parseHeader(name, headBytes(channel, size), size);
+            int itemSize = itemSize(name, header.dtype(), false);
+            checkDataLength(name, size, header, itemSize);
+            return body.use(channel, name, header, itemSize);
         } catch (NoSuchFileException missing) {
             throw new NpyFormatException(file + ": no such file; check the path");
         } catch (IOException failure) {
