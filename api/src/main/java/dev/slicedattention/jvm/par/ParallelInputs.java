@@ -12,29 +12,9 @@ import dev.slicedattention.validation.Kernel;
  * {@code .npy} file is read in place, never copied whole onto the heap) — θ, or the given scalars s
  * and t, and the batch's shape and options. Shapes and values were checked by the batch it came from.
  */
-public final class ParallelInputs {
-    private final int heads, m, n, d, e;
-    private final InputRows q, k, v;
-    private final float[] theta;
-    /** The heap batch these inputs are (it caches ν per problem), or null for a {@link TensorBatch}. */
-    private final AttentionBatch heap;
-    private final AttentionOptions options;
-
-    private ParallelInputs(int heads, int m, int n, int d, int e, InputRows q, InputRows k, InputRows v, float[] theta,
-                           AttentionBatch heap, AttentionOptions options) {
-        this.heads = heads;
-        this.m = m;
-        this.n = n;
-        this.d = d;
-        this.e = e;
-        this.q = q;
-        this.k = k;
-        this.v = v;
-        this.theta = theta;
-        this.heap = heap;
-        this.options = options;
-    }
-
+public record ParallelInputs(int heads, int m, int n, int d, int e, InputRows q, InputRows k, InputRows v, float[] theta,
+                             /** The heap batch these inputs are (it caches ν per problem), or null for a {@link TensorBatch}. */
+                             AttentionBatch heap, AttentionOptions options) {
     /** A heap batch: its arrays read where they are. */
     public static ParallelInputs of(AttentionBatch batch) {
         boolean given = batch.hasScalars();
@@ -53,15 +33,6 @@ public final class ParallelInputs {
         return tensor.offHeap().map(values -> InputRows.of(values, cols)).orElseGet(() -> InputRows.of(tensor.data(), cols));
     }
 
-    public int heads() { return heads; }
-    public int m() { return m; }
-    public int n() { return n; }
-    public int d() { return d; }
-    public int e() { return e; }
-    public InputRows q() { return q; }
-    public InputRows k() { return k; }
-    public InputRows v() { return v; }
-    public float[] theta() { return theta; }
     public Kernel kernel() { return options.kernel(); }
 
     /** The batch that was given s and t, or null when they are projected from Q, K and θ. */
