@@ -67,6 +67,17 @@ public final class ParallelKeyBlocks {
      */
     public static ParallelKeyBlocks compute(Workers workers, float[] tau, int[] perm, float sigma, float[] values,
                                             int firstRow, int n, int e, double[] mean, float nu, Workspace workspace) {
+        float[] rows = sortedRows(workers, perm, values, firstRow, n, e, workspace);
+        ParallelKeyBlocks keys = new ParallelKeyBlocks(rows, tau, sigma, nu, mean, n, e);
+        keys.sumBlocks(workers);
+        return keys;
+    }
+
+    /**
+     * The value rows firstRow + perm[k] in sorted order k = 0 … n − 1, by the scatter of step 1 (V read
+     * as a stream, row j written to row π⁻¹(j)); into {@code workspace}'s sorted rows, valid until their next use.
+     */
+    static float[] sortedRows(Workers workers, int[] perm, float[] values, int firstRow, int n, int e, Workspace workspace) {
         float[] rows = workspace.sortedRows(n * e);
         int[] inverse = workspace.inverse(n);
         workers.forRange(n, 8192, (from, to) -> {
@@ -79,9 +90,7 @@ public final class ParallelKeyBlocks {
                 System.arraycopy(values, (firstRow + j) * e, rows, inverse[j] * e, e);
             }
         });
-        ParallelKeyBlocks keys = new ParallelKeyBlocks(rows, tau, sigma, nu, mean, n, e);
-        keys.sumBlocks(workers);
-        return keys;
+        return rows;
     }
 
     /** Each block's totals on all cores, then, in order on one thread, each block's starting offsets. */
