@@ -24,6 +24,7 @@ final class CausalMergeWalk {
         }
         int e = sums.e;
         double[] runV = new double[e], runTV = new double[e], a = sums.a, d = sums.d;   // ΣV, ΣtV over the keys passed
+        double[] row = new double[e];
         double runCount = 0.0, runT = 0.0;
         int k = lo;
         for (int q = from; q < to; q++) {
@@ -43,9 +44,11 @@ final class CausalMergeWalk {
                 d[i] += si * runCount - runT;
             }
             int at = i * e;
+            System.arraycopy(a, at + c0, row, c0, c1 - c0);
             for (int c = c0; c < c1; c++) {
-                a[at + c] += si * runV[c] - runTV[c];
+                row[c] += si * runV[c] - runTV[c];
             }
+            System.arraycopy(row, c0, a, at + c0, c1 - c0);
         }
     }
 
@@ -61,7 +64,7 @@ final class CausalMergeWalk {
         double[] a = sums.a;
         // ΣV and ΣtV below each pointer.
         double[] lowV = new double[e], lowTV = new double[e], centreV = new double[e], centreTV = new double[e];
-        double[] highV = new double[e], highTV = new double[e];
+        double[] highV = new double[e], highTV = new double[e], row = new double[e];
         int l = lo, r = lo, h = lo;
         for (int q = from; q < to; q++) {
             int i = queries[q];
@@ -80,12 +83,20 @@ final class CausalMergeWalk {
             }
             double under = 1.0 - si / width, over = 1.0 + si / width;
             int at = i * e;
+            System.arraycopy(a, at + c0, row, c0, c1 - c0);
             for (int c = c0; c < c1; c++) {
-                a[at + c] += under * (centreV[c] - lowV[c]) + (centreTV[c] - lowTV[c]) / width
+                row[c] += under * (centreV[c] - lowV[c]) + (centreTV[c] - lowTV[c]) / width
                         + over * (highV[c] - centreV[c]) - (highTV[c] - centreTV[c]) / width;
             }
+            System.arraycopy(row, c0, a, at + c0, c1 - c0);
         }
     }
+
+    /*
+     * Why the accumulator row goes through a copy: in a[at + c] += …runV[c]… the two double arrays are
+     * indexed at different offsets, so C2 cannot rule out an overlap and leaves the loop scalar; on the
+     * copy every index is c and the loop is vectorised (and System.arraycopy is).
+     */
 
     /**
      * Key j's V and t·V (columns [c0, c1)) into runV and runTV. Two arrays, not one of 2e: with a variable offset e

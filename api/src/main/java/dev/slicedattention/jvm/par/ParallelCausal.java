@@ -19,6 +19,12 @@ import java.util.Arrays;
  * from merging the level below (bottom-up merge sort, starting from tiles sorted on their own), so the
  * whole is O(n·(B + log n)·e) work and O(log n) levels deep. All sums in float64, as the twin's
  * ({@link CausalSums}, which also holds the output formula).
+ *
+ * <p>The levels stop at the chunk width W ({@link #chunkWidth}): the pairs whose key lies in an
+ * earlier chunk than its query — all the levels from W up — are one sweep over the whole sequence
+ * ({@link CausalChunkSweep}), which reads the value rows in sorted order once. Why: a top level walks
+ * half the sequence's keys and queries in sorted order, which gathers V rows and updates the
+ * accumulators at random over hundreds of MB; below W a block and its rows stay in cache.
  */
 public final class ParallelCausal {
     /**
@@ -28,18 +34,46 @@ public final class ParallelCausal {
      * levels (0.13–0.17 s each) that the larger tiles remove.
      */
     static final int TILE = 32;
+    /**
+     * The most chunks of the sweep ({@link CausalChunkSweep}) that replaces the levels from the chunk
+     * width W up. Why 256: its Fenwick trees (C rows of ΣV and ΣtV per worker, three trees for the bump)
+     * then stay in L2; at n = 2^20 (W = 4096) 64 and 1024 chunks measured no faster for the ReLU and
+     * slower for the bump, whose sweep grows with log C three times over.
+     */
+    static final int MAX_CHUNKS = 256;
 
     private ParallelCausal() {}
 
+    /** One call with its own scratch arrays. */
     public static float[] forward(Workers workers, AttentionBatch batch, StageTimes times) {
+        return forward(workers, batch, times, new Workspace());
+    }
+
+    /** The output [P, m, e]; the sweep's sorted rows and sort buffers come from {@code workspace}. */
+    public static float[] forward(Workers workers, AttentionBatch batch, StageTimes times, Workspace workspace) {
+        return forward(workers, batch, times, workspace, MAX_CHUNKS);
+    }
+
+    /** As above with at most {@code maxChunks} chunks (1: divide and conquer all the way up); tests vary it. */
+    static float[] forward(Workers workers, AttentionBatch batch, StageTimes times, Workspace workspace, int maxChunks) {
         float[] out = new float[batch.outputLength()];
         for (int p = 0; p < batch.heads(); p++) {
-            forwardHead(workers, batch, p, out, times);
+            forwardHead(workers, batch, p, out, times, workspace, maxChunks);
         }
         return out;
     }
 
-    private static void forwardHead(Workers workers, AttentionBatch batch, int p, float[] out, StageTimes times) {
+    /** The chunk width W: the smallest power of two from {@link #TILE} up with at most maxChunks chunks of it covering length. */
+    static int chunkWidth(int length, int maxChunks) {
+        int width = TILE;
+        while ((long) width * maxChunks < length) {
+            width <<= 1;
+        }
+        return width;
+    }
+
+    private static void forwardHead(Workers workers, AttentionBatch batch, int p, float[] out, StageTimes times,
+                                    Workspace workspace, int maxChunks) {
         int n = batch.keyLength(p), m = batch.queryLength(p), e = batch.e();
         int keyRow = p * batch.n(), queryRow = p * batch.m();
         boolean bump = batch.kernel() == Kernel.BUMP;
@@ -50,14 +84,27 @@ public final class ParallelCausal {
 
         int length = Math.max(n, m);
         CausalSums sums = new CausalSums(s, t, batch.v(), keyRow, n, m, e, bump ? batch.bandwidth(p) : Double.NaN);
+        long sorted = System.nanoTime();
+        // The pairs across chunks first: the sweep sets the accumulators, the tiles and levels add to them.
+        int chunkWidth = chunkWidth(length, maxChunks), top = Math.min(length, chunkWidth);
+        if (chunkWidth < length) {
+            KeySort.SortedKeys keys = ParallelKeySort.sort(workers, t, workspace);
+            float[] rows = ParallelKeyBlocks.sortedRows(workers, keys.perm(), InputRows.of(batch.v(), e), keyRow, n, workspace);
+            ParallelRanks.SortedRanks ranks = ParallelRanks.ranks(workers, s, keys.tau(), n,
+                    bump ? batch.bandwidth(p) : Float.NaN, workspace);
+            sorted = System.nanoTime();
+            CausalChunkSweep.cross(workers, sums, chunkWidth, keys.perm(), keys.tau(), rows, ranks);
+        }
+        long swept = System.nanoTime();
         // keyOrder / queryOrder: positions sorted by t / by s within every aligned block of the current
         // width; keyT / queryS: their values alongside (+inf where a position has no key or query).
         int[] keyOrder = new int[length], queryOrder = new int[length];
         float[] keyT = new float[length], queryS = new float[length];
         sortAndSumTiles(workers, sums, length, keyOrder, keyT, queryOrder, queryS);
+        // The levels below the chunk width.
         int[] spareKeys = new int[length], spareQueries = new int[length];
         float[] spareT = new float[length], spareS = new float[length];
-        for (int width = TILE; width < length; width <<= 1) {
+        for (int width = TILE; width < top; width <<= 1) {
             int w = width;
             int blocks = (length + 2 * w - 1) / (2 * w);
             int[] keys = keyOrder, queries = queryOrder;
@@ -74,7 +121,7 @@ public final class ParallelCausal {
                             Workers.bound(e, splits, part), Workers.bound(e, splits, part + 1), part == 0);
                 }
             });
-            if (2 * w >= length) {
+            if (2 * w >= top) {
                 break;                                          // the top level: nothing left to merge for
             }
             // Merge the sorted halves into sorted blocks of width 2w, for the next level.
@@ -98,7 +145,8 @@ public final class ParallelCausal {
         sums.finish(out, queryRow * e, workers);
         long combined = System.nanoTime();
         times.add(Stage.PROJECTION, projected - start);
-        times.add(Stage.PREFIX_SUM, summed - projected);
+        times.add(Stage.SORT, sorted - projected);
+        times.add(Stage.PREFIX_SUM, summed - sorted);
         times.add(Stage.COMBINE, combined - summed);
     }
 

@@ -73,6 +73,17 @@ public final class ParallelKeyBlocks {
     /** The same for values on the heap or off it (read in their own order, a block of rows at a time). */
     public static ParallelKeyBlocks compute(Workers workers, float[] tau, int[] perm, float sigma, InputRows values,
                                             int firstRow, int n, double[] mean, float nu, Workspace workspace) {
+        float[] rows = sortedRows(workers, perm, values, firstRow, n, workspace);
+        ParallelKeyBlocks keys = new ParallelKeyBlocks(rows, tau, sigma, nu, mean, n, values.cols());
+        keys.sumBlocks(workers);
+        return keys;
+    }
+
+    /**
+     * The value rows firstRow + perm[k] in sorted order k = 0 … n − 1, by the scatter of step 1 (V read
+     * as a stream, row j written to row π⁻¹(j)); into {@code workspace}'s sorted rows, valid until their next use.
+     */
+    static float[] sortedRows(Workers workers, int[] perm, InputRows values, int firstRow, int n, Workspace workspace) {
         int e = values.cols();
         float[] rows = workspace.sortedRows(n * e);
         int[] inverse = workspace.inverse(n);
@@ -92,9 +103,7 @@ public final class ParallelKeyBlocks {
                 }
             }
         });
-        ParallelKeyBlocks keys = new ParallelKeyBlocks(rows, tau, sigma, nu, mean, n, e);
-        keys.sumBlocks(workers);
-        return keys;
+        return rows;
     }
 
     /** Each block's totals on all cores, then, in order on one thread, each block's starting offsets. */
