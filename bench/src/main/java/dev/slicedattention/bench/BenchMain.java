@@ -303,6 +303,8 @@ public final class BenchMain implements Callable<Integer> {
             Path argfile = Path.of(tornadoHome, "tornado-argfile");
             if (Files.isRegularFile(argfile)) {
                 args.add("@" + argfile.toAbsolutePath());
+                // Device-only arrays in untouched host memory (tornado-tasks' HostArrays), as the launcher.
+                args.add("--enable-native-access=ALL-UNNAMED");
                 // A kernel that fails to compile must fail its benchmark, not quietly time TornadoVM's
                 // fallback to sequential Java on the host.
                 args.add("-Dtornado.recover.bailout=False");

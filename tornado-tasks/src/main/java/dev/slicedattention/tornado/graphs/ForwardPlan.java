@@ -280,23 +280,23 @@ public final class ForwardPlan implements AutoCloseable {
         for (int i = 0; i < inputs.length; i++) {
             // A layer plan's X is the front's array, filled from the heap like a plan's own.
             callers[i] = callerInputs[i] != null && source != Source.LAYER;
-            inputs[i] = callerInputs[i] != null ? callerInputs[i] : new FloatArray(inputSizes[i]);
+            inputs[i] = callerInputs[i] != null ? callerInputs[i] : HostArrays.floats(inputSizes[i]);
             if (inputs[i].getSize() != inputSizes[i]) {
                 throw new IllegalArgumentException(inputNames[i] + " holds " + inputs[i].getSize()
                         + " values, the " + shape + " plan needs " + inputSizes[i]);
             }
         }
         FloatArray v = source == Source.LAYER ? front.values() : inputs[2];
-        lengths = new IntArray(2 * heads);
-        factors = new FloatArray(3 * heads);
+        lengths = HostArrays.ints(2 * heads);
+        factors = HostArrays.floats(3 * heads);
         int chunks = (n + ProjectionKernels.MEAN_CHUNK - 1) / ProjectionKernels.MEAN_CHUNK;
-        FloatArray keys = new FloatArray(heads * paddedN);
-        IntArray index = new IntArray(heads * paddedN);
-        FloatArray sigma = new FloatArray(heads);
-        FloatArray rows = new FloatArray(heads * n * width);
-        FloatArray totals = new FloatArray(heads * blocks * width);
-        FloatArray sums = new FloatArray(heads * (n + 1) * width);
-        out = new FloatArray(heads * m * e);
+        FloatArray keys = HostArrays.floats(heads * paddedN);
+        IntArray index = HostArrays.ints(heads * paddedN);
+        FloatArray sigma = HostArrays.floats(heads);
+        FloatArray rows = HostArrays.floats(heads * n * width);
+        FloatArray totals = HostArrays.floats(heads * blocks * width);
+        FloatArray sums = HostArrays.floats(heads * (n + 1) * width);
+        out = HostArrays.floats(heads * m * e);
         KernelContext context = new KernelContext();
 
         // Projection: the scalars s and t (t as padded keys) and for the ReLU the scaled value mean μ̂.
@@ -307,9 +307,9 @@ public final class ForwardPlan implements AutoCloseable {
         if (source == Source.THETA) {
             // From Q, K, θ: the key centre first (see ProjectionKernels), then s = (Q − c)θ and t = (K − c)θ.
             FloatArray q = inputs[0], k = inputs[1], theta = inputs[3];
-            FloatArray centre = new FloatArray(heads * d);
-            FloatArray keyPartials = new FloatArray(heads * chunks * d);
-            s = new FloatArray(heads * m);
+            FloatArray centre = HostArrays.floats(heads * d);
+            FloatArray keyPartials = HostArrays.floats(heads * chunks * d);
+            s = HostArrays.floats(heads * m);
             frontBytes = bytesWithHeaders(q, k, theta, centre, keyPartials, s);
             projection.transferToDevice(DataTransferMode.EVERY_EXECUTION, q, k, v, theta, lengths, factors)
                     .transferToDevice(DataTransferMode.FIRST_EXECUTION, keyPartials, centre, s, keys, index)
@@ -363,9 +363,9 @@ public final class ForwardPlan implements AutoCloseable {
         long kernelBytes;   // the arrays only one kernel's graphs have
         if (bump) {
             // Float-float prefix sums: hi in totals and sums, lo in the *Low arrays.
-            FloatArray totalsLow = new FloatArray(heads * blocks * width);
-            FloatArray sumsLow = new FloatArray(heads * (n + 1) * width);
-            IntArray windows = new IntArray(3 * heads * m);
+            FloatArray totalsLow = HostArrays.floats(heads * blocks * width);
+            FloatArray sumsLow = HostArrays.floats(heads * (n + 1) * width);
+            IntArray windows = HostArrays.ints(3 * heads * m);
             kernelBytes = bytesWithHeaders(totalsLow, sumsLow, windows);
             prefix.transferToDevice(DataTransferMode.FIRST_EXECUTION, sigma, rows, totals, totalsLow, sums, sumsLow)
                     .task("scale", GatherKernels::scale, keys, lengths, sigma, paddedN)
@@ -383,8 +383,8 @@ public final class ForwardPlan implements AutoCloseable {
                     .task("combine", CombineKernels::bump, s, windows, sigma, sums, sumsLow, lengths, factors, out, m, n, e)
                     .transferToHost(DataTransferMode.EVERY_EXECUTION, out);
         } else {
-            IntArray rank = new IntArray(heads * m);
-            FloatArray shift = new FloatArray(heads * e);
+            IntArray rank = HostArrays.ints(heads * m);
+            FloatArray shift = HostArrays.floats(heads * e);
             kernelBytes = bytesWithHeaders(rank, mu, valuePartials, shift);
             prefix.transferToDevice(DataTransferMode.FIRST_EXECUTION, sigma, rows, totals, sums, shift)
                     .task("scale", GatherKernels::scale, keys, lengths, sigma, paddedN)
@@ -443,8 +443,8 @@ public final class ForwardPlan implements AutoCloseable {
             return;
         }
         int heads = shape.heads(), n = shape.n(), e = shape.e();
-        valueMean = new FloatArray(heads * e);
-        valuePartialSums = new FloatArray(heads * chunks * e);
+        valueMean = HostArrays.floats(heads * e);
+        valuePartialSums = HostArrays.floats(heads * chunks * e);
         projection.transferToDevice(DataTransferMode.FIRST_EXECUTION, valuePartialSums, valueMean)
                 .task("valuePartials", ProjectionKernels::scaledColumnPartials, v, lengths, factors, valuePartialSums, n, e, chunks)
                 .task("valueMean", ProjectionKernels::meansOfPartials, valuePartialSums, lengths, valueMean, e, chunks);

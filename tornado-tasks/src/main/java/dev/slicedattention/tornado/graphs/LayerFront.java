@@ -61,8 +61,8 @@ public final class LayerFront {
         this.d = weights.headDim();
         this.hidden = weights.hidden();
         this.rows = items * tokens;
-        x = new FloatArray(rows * hidden);
-        order = new IntArray(rows);
+        x = HostArrays.floats(rows * hidden);
+        order = HostArrays.ints(rows);
         wq = FloatArray.fromArray(weights.queryWeight());
         bq = FloatArray.fromArray(weights.queryBias());
         wk = FloatArray.fromArray(weights.keyWeight());
@@ -74,17 +74,17 @@ public final class LayerFront {
             cos = FloatArray.fromArray(tables[0]);
             sin = FloatArray.fromArray(tables[1]);
         } else {
-            cos = new FloatArray(1);
-            sin = new FloatArray(1);
+            cos = HostArrays.floats(1);
+            sin = HostArrays.floats(1);
         }
-        qRaw = new FloatArray(rows * hidden);
-        kRaw = new FloatArray(rows * hidden);
-        vRaw = new FloatArray(rows * hidden);
-        qIn = new FloatArray(rows * hidden);
-        kIn = new FloatArray(rows * hidden);
-        v = new FloatArray(rows * hidden);
+        qRaw = HostArrays.floats(rows * hidden);
+        kRaw = HostArrays.floats(rows * hidden);
+        vRaw = HostArrays.floats(rows * hidden);
+        qIn = HostArrays.floats(rows * hidden);
+        kIn = HostArrays.floats(rows * hidden);
+        v = HostArrays.floats(rows * hidden);
         chunks = (tokens + LayerKernels.SCALE_CHUNK - 1) / LayerKernels.SCALE_CHUNK;
-        partials = new FloatArray(items * heads * chunks);
+        partials = HostArrays.floats(items * heads * chunks);
         if (weights.projection() instanceof MlpProjection mlp) {
             mid = mlp.mid();
             float[][] parts = MlpWeights.of(mlp);
@@ -92,21 +92,21 @@ public final class LayerFront {
             pb = FloatArray.fromArray(parts[1]);
             pw2 = FloatArray.fromArray(parts[2]);
             pb2 = FloatArray.fromArray(parts[3]);
-            qMid = new FloatArray(rows * mid);
-            kMid = new FloatArray(rows * mid);
+            qMid = HostArrays.floats(rows * mid);
+            kMid = HostArrays.floats(rows * mid);
         } else {
             LinearProjection linear = (LinearProjection) weights.projection();
             mid = 0;
             pw = FloatArray.fromArray(linear.weight());
-            pb = linear.bias() == null ? new FloatArray(heads) : FloatArray.fromArray(linear.bias());
+            pb = linear.bias() == null ? HostArrays.floats(heads) : FloatArray.fromArray(linear.bias());
             pw2 = null;
             pb2 = null;
             qMid = null;
             kMid = null;
         }
-        sq = new FloatArray(rows * heads);
-        sk = new FloatArray(rows * heads);
-        s = new FloatArray(rows * heads);
+        sq = HostArrays.floats(rows * heads);
+        sk = HostArrays.floats(rows * heads);
+        s = HostArrays.floats(rows * heads);
     }
 
     /** The shape of the kernel stage: P = B·H problems of T queries and T keys, d = e = hidden/H. */
