@@ -74,6 +74,7 @@ final class CausalChunkSweep {
             float[] value = ranks.value();
             ChunkFenwickTree tree = new ChunkFenwickTree(chunks, c1 - c0);
             double[] row = new double[c1 - c0];
+            AccumulatorRows out = new AccumulatorRows(sums.a, scalars ? sums.d : null, sums.e, c0, c1);
             int r = 0;
             for (int q = 0; q < order.length; q++) {
                 pass(tree, r, rank[q]);
@@ -83,12 +84,10 @@ final class CausalChunkSweep {
                     double si = value[q];
                     java.util.Arrays.fill(row, 0.0);
                     tree.foldBelow(chunk, si, -1.0, row);            // A: s_i·ΣV − ΣtV
-                    store(i, row);
-                    if (scalars) {
-                        sums.d[i] = tree.distancesBelow(chunk, si);
-                    }
+                    out.put(i, row, scalars ? tree.distancesBelow(chunk, si) : 0.0);
                 }
             }
+            out.flush();
         }
 
         /**
@@ -104,6 +103,7 @@ final class CausalChunkSweep {
             ChunkFenwickTree centreTree = new ChunkFenwickTree(chunks, c1 - c0);
             ChunkFenwickTree highTree = new ChunkFenwickTree(chunks, c1 - c0);
             double[] row = new double[c1 - c0];
+            AccumulatorRows out = new AccumulatorRows(sums.a, null, sums.e, c0, c1);
             int l = 0, r = 0, h = 0;
             for (int q = 0; q < order.length; q++) {
                 pass(lowTree, l, low[q]);
@@ -119,18 +119,10 @@ final class CausalChunkSweep {
                     lowTree.foldBelow(chunk, -under, -inverseWidth, row);
                     centreTree.foldBelow(chunk, under - over, 2.0 * inverseWidth, row);
                     highTree.foldBelow(chunk, over, -inverseWidth, row);
-                    store(i, row);
+                    out.put(i, row, 0.0);
                 }
             }
-        }
-
-        /**
-         * Query i's row of the cross-chunk sums into its accumulators, columns [c0, c1). The sweep runs
-         * before the levels and tiles add to them, so a copy (no read of the row, and C2 vectorises
-         * it, where {@code a[at + c] += row[c]} with two offsets stays scalar).
-         */
-        private void store(int i, double[] row) {
-            System.arraycopy(row, 0, sums.a, i * sums.e + c0, c1 - c0);
+            out.flush();
         }
     }
 }

@@ -60,7 +60,7 @@ final class CausalMergeWalk {
     private static void crossBump(CausalSums sums, int[] keys, float[] keyT, int lo, int mid, int[] queries, float[] queryS, int from, int to,
             int c0, int c1) {
         int e = sums.e;
-        double width = sums.width;
+        double width = sums.width, inverseWidth = 1.0 / width;
         double[] a = sums.a;
         // ΣV and ΣtV below each pointer.
         double[] lowV = new double[e], lowTV = new double[e], centreV = new double[e], centreTV = new double[e];
@@ -81,12 +81,13 @@ final class CausalMergeWalk {
             for (double limit = si + width; h < mid && keyT[h] <= limit; h++) {
                 add(sums, highV, highTV, keys[h], keyT[h], c0, c1);
             }
-            double under = 1.0 - si / width, over = 1.0 + si / width;
+            // Times 1/b, not divided by b: divisions in the column loop cost more than the rest of it.
+            double ratio = si * inverseWidth, under = 1.0 - ratio, over = 1.0 + ratio;
             int at = i * e;
             System.arraycopy(a, at + c0, row, c0, c1 - c0);
             for (int c = c0; c < c1; c++) {
-                row[c] += under * (centreV[c] - lowV[c]) + (centreTV[c] - lowTV[c]) / width
-                        + over * (highV[c] - centreV[c]) - (highTV[c] - centreTV[c]) / width;
+                row[c] += under * (centreV[c] - lowV[c]) + (centreTV[c] - lowTV[c]) * inverseWidth
+                        + over * (highV[c] - centreV[c]) - (highTV[c] - centreTV[c]) * inverseWidth;
             }
             System.arraycopy(row, c0, a, at + c0, c1 - c0);
         }

@@ -1,7 +1,5 @@
 package dev.slicedattention.jvm.par;
 
-import java.util.Arrays;
-
 /**
  * The base case of {@link ParallelCausal}: within a tile of B consecutive positions, every query i sums
  * over the tile's keys j ≤ i directly, O(B·e) per query.
@@ -19,13 +17,17 @@ final class CausalTiles {
         int e = sums.e;
         float[] s = sums.s, t = sums.t, v = sums.v;
         double[] row = new double[e];
+        double inverseWidth = 1.0 / sums.width;
         for (int i = lo, queries = Math.min(hi, sums.m); i < queries; i++) {
             double si = s[i];
             double weights = 0.0;
-            Arrays.fill(row, 0.0);
+            // The query's accumulators go through a copy (as in CausalMergeWalk): row[c] += … with one
+            // offset vectorises, a[at + c] += row[c] with two stays scalar.
+            int at = i * e;
+            System.arraycopy(sums.a, at, row, 0, e);
             for (int j = lo, last = Math.min(i + 1, sums.n); j < last; j++) {
                 // ReLU: s_i − t_j, positive exactly when t_j < s_i; bump: the window's hat.
-                double weight = sums.bump ? 1.0 - Math.abs(si - t[j]) / sums.width : si - t[j];
+                double weight = sums.bump ? 1.0 - Math.abs(si - t[j]) * inverseWidth : si - t[j];
                 if (weight <= 0.0) {
                     continue;
                 }
@@ -35,10 +37,7 @@ final class CausalTiles {
                     row[c] += weight * v[valueRow + c];
                 }
             }
-            int at = i * e;
-            for (int c = 0; c < e; c++) {
-                sums.a[at + c] += row[c];
-            }
+            System.arraycopy(row, 0, sums.a, at, e);
             if (!sums.bump) {
                 sums.d[i] += weights;
             }

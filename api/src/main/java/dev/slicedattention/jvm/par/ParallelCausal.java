@@ -36,11 +36,17 @@ public final class ParallelCausal {
     static final int TILE = 32;
     /**
      * The most chunks of the sweep ({@link CausalChunkSweep}) that replaces the levels from the chunk
-     * width W up. Why 256: its Fenwick trees (C rows of ΣV and ΣtV per worker, three trees for the bump)
-     * then stay in L2; at n = 2^20 (W = 4096) 64 and 1024 chunks measured no faster for the ReLU and
-     * slower for the bump, whose sweep grows with log C three times over.
+     * width W up, for the ReLU kernel. Why 1024: each fourfold of chunks removes two levels and adds
+     * two nodes to each tree walk; with the sweep's rows written in batches ({@link AccumulatorRows})
+     * 1024 chunks (W = 1024 at n = 2^20) took ≈1440 ms of CPU for sweep and levels together, 256
+     * ≈1570, 2048 ≈1400–1450, 4096 ≈1460 (its tree, 2 MiB per worker, no longer fits L2).
      */
-    static final int MAX_CHUNKS = 256;
+    static final int RELU_CHUNKS = 1024;
+    /**
+     * As {@link #RELU_CHUNKS} for the bump, whose sweep keeps three trees and so grows with log C three
+     * times over: at n = 2^20, 256 chunks took ≈2650 ms of CPU for sweep and levels, 1024 ≈2750–3000.
+     */
+    static final int BUMP_CHUNKS = 256;
 
     private ParallelCausal() {}
 
@@ -51,7 +57,7 @@ public final class ParallelCausal {
 
     /** The output [P, m, e]; the sweep's sorted rows and sort buffers come from {@code workspace}. */
     public static float[] forward(Workers workers, AttentionBatch batch, StageTimes times, Workspace workspace) {
-        return forward(workers, batch, times, workspace, MAX_CHUNKS);
+        return forward(workers, batch, times, workspace, batch.kernel() == Kernel.BUMP ? BUMP_CHUNKS : RELU_CHUNKS);
     }
 
     /** As above with at most {@code maxChunks} chunks (1: divide and conquer all the way up); tests vary it. */

@@ -36,7 +36,7 @@ class ParallelCausalTest {
     @EnumSource(InputGenerator.class)
     void tilesAndTheirEdgesMatchTheNaiveReference(InputGenerator generator) {
         int[] sizes = {1, 2, B - 1, B, B + 1, 2 * B - 1, 2 * B, 2 * B + 1, 3 * B + 5};
-        for (int maxChunks : new int[] {1, ParallelCausal.MAX_CHUNKS}) {
+        for (int maxChunks : new int[] {1, ParallelCausal.BUMP_CHUNKS, ParallelCausal.RELU_CHUNKS}) {
             matchesTheNaiveReference(generator, sizes, maxChunks, 3);
         }
     }
