@@ -57,11 +57,13 @@ public final class CausalKernels {
     public static final int CHUNK = 256;
     /**
      * Positions of a tile ({@link #reluTile}): a power of two, at most BitonicSortKernels.LOCAL_BLOCK
-     * (the sort stages below it run as one local launch). Measured at n = 2^18, e = 64 on PoCL (CPU):
-     * 64 a few per cent ahead of 32; a tile's work doubles with TILE, while each level it removes costs
-     * about what the whole 64-tile costs, so 128 would lose.
+     * (the sort stages below it run as one local launch). A tile's work doubles with TILE, and each
+     * level it removes costs about the same whatever w. Measured at n = 2^18, e = 64 on PoCL (CPU),
+     * once the kernels ran a row per work-item: 32 against 64 took the ReLU's tiles from 0.44 s to
+     * 0.24 s per call for one more level (about 0.05 s), causal call 13% shorter; the bump's 3% (its
+     * levels cost 0.26 s each, so 16 would lose there). Before, with slower levels, 64 had won.
      */
-    public static final int TILE = 64;
+    public static final int TILE = 32;
     /** The ReLU accumulators' scalar columns: Στ̂ and count below s, Στ̂ seen. */
     public static final int RELU_EXTRA = 3;
 
