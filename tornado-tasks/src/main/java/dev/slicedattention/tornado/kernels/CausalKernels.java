@@ -97,7 +97,7 @@ public final class CausalKernels {
      * j ≤ i of its aligned tile of {@code tile} positions directly (the jvm-par {@code CausalTiles}),
      * O(tile·e) per query. These are the diagonal j = i and every pair that a level w &lt; tile would
      * see, so the levels start at w = tile. Why: a level streams a table of n·(2e + 1) floats through
-     * memory twice and takes two launches, whatever w; a tile's keys and values stay in cache, and
+     * memory twice and takes three launches (scan, offsets, level), whatever w; a tile's keys and values stay in cache, and
      * below a few dozen positions summing them is cheaper than the log₂ tile levels it replaces.
      * Keys are still in sequence order here (slot p·N + i holds t_i). One work-item per query row, the
      * sums accumulated in its row of {@code acc} (why a row: see {@link #reluLevel}).
