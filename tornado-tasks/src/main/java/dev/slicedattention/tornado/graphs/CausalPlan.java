@@ -133,11 +133,12 @@ public final class CausalPlan implements AutoCloseable {
         IntArray index = new IntArray(heads * paddedN);
         FloatArray sigma = new FloatArray(heads);
         FloatArray acc = new FloatArray(heads * n * accWidth);
+        // The ReLU's left-block totals per level (CausalKernels#blockTotal): (e + 1) floats per tile of positions.
+        FloatArray blockTotals = bump ? null : new FloatArray(heads * (paddedN / tile) * (e + 1));
         FloatArray table = new FloatArray(heads * paddedN * width);
         FloatArray totals = new FloatArray(heads * paddedN / chunk * width);
         FloatArray tableLow = bump ? new FloatArray(table.getSize()) : null;
         FloatArray totalsLow = bump ? new FloatArray(totals.getSize()) : null;
-        IntArray ranks = new IntArray(heads * n * (bump ? 3 : 1));
         FloatArray mu = bump ? null : new FloatArray(heads * e);
         FloatArray valuePartials = bump ? null : new FloatArray(heads * meanChunks * e);
         out = new FloatArray(heads * n * e);
@@ -179,11 +180,13 @@ public final class CausalPlan implements AutoCloseable {
                     .task("tiles", CausalKernels::bumpTile, s, keys, v, lengths, factors, acc, n, paddedN, e, tile);
         } else {
             carry.add(mu);
-            projection.transferToDevice(DataTransferMode.FIRST_EXECUTION, valuePartials, mu)
+            carry.add(blockTotals);
+            projection.transferToDevice(DataTransferMode.FIRST_EXECUTION, valuePartials, mu, blockTotals)
                     .task("valuePartials", ProjectionKernels::scaledColumnPartials, v, lengths, factors, valuePartials, n, e, meanChunks)
                     .task("valueMean", ProjectionKernels::meansOfPartials, valuePartials, lengths, mu, e, meanChunks)
                     .task("scale", CausalKernels::keyScale, keys, lengths, sigma, paddedN)
-                    .task("tiles", CausalKernels::reluTile, s, keys, v, mu, sigma, lengths, factors, acc, n, paddedN, e, tile);
+                    .task("tiles", CausalKernels::reluTile, s, keys, v, mu, sigma, lengths, factors, acc, blockTotals, n, paddedN, e,
+                            tile);
         }
         Object[] inFlight = carry.toArray();
         projection.persistOnDevice(inFlight);
@@ -201,7 +204,7 @@ public final class CausalPlan implements AutoCloseable {
         List<Object> scanned = new ArrayList<>(carry);
         scanned.add(table);
         if (!bump) {
-            scanned.add(totals);   // the ReLU's accumulation adds the chunk offsets (CausalKernels#reluPrefix)
+            scanned.add(totals);   // the ReLU's accumulation adds the chunk offsets (CausalKernels#reluLevel)
         }
         TaskGraph scan = new TaskGraph(GRAPHS[SCAN]).consumeFromDevice(inFlight)
                 .transferToDevice(DataTransferMode.EVERY_EXECUTION, levelParams)
@@ -212,8 +215,7 @@ public final class CausalPlan implements AutoCloseable {
         }
         Object[] scanOut = scanned.toArray();
         TaskGraph level = new TaskGraph(GRAPHS[LEVEL]).consumeFromDevice(scanOut)
-                .transferToDevice(DataTransferMode.EVERY_EXECUTION, levelParams)
-                .transferToDevice(DataTransferMode.FIRST_EXECUTION, ranks);
+                .transferToDevice(DataTransferMode.EVERY_EXECUTION, levelParams);
         TaskGraph combine = new TaskGraph(GRAPHS[COMBINE]).consumeFromDevice(inFlight);
         if (bump) {
             scan.task("totals", CausalKernels::bumpTotals, keys, index, v, sigma, lengths, factors, levelParams, totals, totalsLow,
@@ -221,17 +223,15 @@ public final class CausalPlan implements AutoCloseable {
                     .task("offsets", CausalKernels::bumpOffsets, totals, totalsLow, levelParams, paddedN, chunk, width)
                     .task("scan", CausalKernels::bumpScan, keys, index, v, sigma, lengths, factors, levelParams, totals, totalsLow,
                             table, tableLow, n, paddedN, e, chunk);
-            level.task("windows", CausalKernels::bumpWindows, s, keys, lengths, factors, levelParams, ranks, n, paddedN)
-                    .task("accumulate", CausalKernels::bumpAccumulate, s, ranks, sigma, table, tableLow, factors, levelParams, acc,
-                            n, paddedN, e);
+            level.task("level", CausalKernels::bumpLevel, s, keys, lengths, sigma, table, tableLow, factors, levelParams, acc,
+                    n, paddedN, e);
             combine.task("combine", CausalKernels::bumpCombine, acc, lengths, factors, out, n, e);
         } else {
             scan.task("chunkScan", CausalKernels::reluChunkScan, keys, index, v, mu, sigma, lengths, factors, levelParams, totals,
-                            table, n, paddedN, e, chunk)
-                    .task("offsets", CausalKernels::offsets, totals, levelParams, paddedN, chunk, width);
-            level.task("ranks", CausalKernels::reluRanks, s, keys, lengths, levelParams, ranks, n, paddedN)
-                    .task("accumulate", CausalKernels::reluAccumulate, ranks, table, totals, levelParams, acc, n, paddedN, e, chunk);
-            combine.task("combine", CausalKernels::reluCombine, s, sigma, acc, lengths, factors, out, n, e);
+                            table, blockTotals, n, paddedN, e, chunk, tile)
+                    .task("offsets", CausalKernels::offsets, totals, levelParams, blockTotals, paddedN, chunk, width, e, tile);
+            level.task("level", CausalKernels::reluLevel, s, keys, lengths, levelParams, table, totals, acc, n, paddedN, e, chunk);
+            combine.task("combine", CausalKernels::reluCombine, s, sigma, acc, blockTotals, lengths, factors, out, n, paddedN, e, tile);
         }
         scan.persistOnDevice(scanOut);
         level.persistOnDevice(inFlight);
@@ -254,7 +254,7 @@ public final class CausalPlan implements AutoCloseable {
         for (Object array : carry) {
             own.add((TornadoNativeArray) array);
         }
-        own.addAll(List.of(table, totals, ranks));
+        own.addAll(List.of(table, totals));
         if (bump) {
             own.addAll(List.of(tableLow, totalsLow));
         } else {
