@@ -120,28 +120,28 @@ public final class CausalPlan implements AutoCloseable {
         }
         for (int i = 0; i < inputs.length; i++) {
             callers[i] = callerInputs[i] != null;
-            inputs[i] = callers[i] ? callerInputs[i] : new FloatArray(sizes[i]);
+            inputs[i] = callers[i] ? callerInputs[i] : HostArrays.floats(sizes[i]);
             if (inputs[i].getSize() != sizes[i]) {
                 throw new IllegalArgumentException(names[i] + " holds " + inputs[i].getSize() + " values, the " + shape
                         + " plan needs " + sizes[i]);
             }
         }
         FloatArray v = inputs[2];
-        lengths = new IntArray(2 * heads);
-        factors = new FloatArray(3 * heads);
-        FloatArray keys = new FloatArray(heads * paddedN);
-        IntArray index = new IntArray(heads * paddedN);
-        FloatArray sigma = new FloatArray(heads);
-        FloatArray acc = new FloatArray(heads * n * accWidth);
+        lengths = HostArrays.ints(2 * heads);
+        factors = HostArrays.floats(3 * heads);
+        FloatArray keys = HostArrays.floats(heads * paddedN);
+        IntArray index = HostArrays.ints(heads * paddedN);
+        FloatArray sigma = HostArrays.floats(heads);
+        FloatArray acc = HostArrays.floats(heads * n * accWidth);
         // The ReLU's left-block totals per level (CausalKernels#blockTotal): (e + 1) floats per tile of positions.
-        FloatArray blockTotals = bump ? null : new FloatArray(heads * (paddedN / tile) * (e + 1));
-        FloatArray table = new FloatArray(heads * paddedN * width);
-        FloatArray totals = new FloatArray(heads * paddedN / chunk * width);
-        FloatArray tableLow = bump ? new FloatArray(table.getSize()) : null;
-        FloatArray totalsLow = bump ? new FloatArray(totals.getSize()) : null;
-        FloatArray mu = bump ? null : new FloatArray(heads * e);
-        FloatArray valuePartials = bump ? null : new FloatArray(heads * meanChunks * e);
-        out = new FloatArray(heads * n * e);
+        FloatArray blockTotals = bump ? null : HostArrays.floats(heads * (paddedN / tile) * (e + 1));
+        FloatArray table = HostArrays.floats(heads * paddedN * width);
+        FloatArray totals = HostArrays.floats(heads * paddedN / chunk * width);
+        FloatArray tableLow = bump ? HostArrays.floats(table.getSize()) : null;
+        FloatArray totalsLow = bump ? HostArrays.floats(totals.getSize()) : null;
+        FloatArray mu = bump ? null : HostArrays.floats(heads * e);
+        FloatArray valuePartials = bump ? null : HostArrays.floats(heads * meanChunks * e);
+        out = HostArrays.floats(heads * n * e);
         KernelContext context = new KernelContext();
 
         // Projection: the forward pass's kernels (see ForwardPlan), then σ and the tiles.
@@ -150,9 +150,9 @@ public final class CausalPlan implements AutoCloseable {
         List<TornadoNativeArray> own = new ArrayList<>();
         if (source == ForwardPlan.Source.THETA) {
             FloatArray q = inputs[0], k = inputs[1], theta = inputs[3];
-            FloatArray centre = new FloatArray(heads * d);
-            FloatArray keyPartials = new FloatArray(heads * meanChunks * d);
-            s = new FloatArray(heads * n);
+            FloatArray centre = HostArrays.floats(heads * d);
+            FloatArray keyPartials = HostArrays.floats(heads * meanChunks * d);
+            s = HostArrays.floats(heads * n);
             own.addAll(List.of(q, k, theta, centre, keyPartials, s));
             projection.transferToDevice(DataTransferMode.EVERY_EXECUTION, q, k, v, theta, lengths, factors)
                     .transferToDevice(DataTransferMode.FIRST_EXECUTION, keyPartials, centre, s)
