@@ -79,6 +79,24 @@ class CausalDeviceTest {
     }
 
     /**
+     * A model's widths, d = e = 64 and e = 32: the kernels' column loops are then real loops, not
+     * unrolled, which is where TornadoVM once miscompiled a sum updated in a branch around one (the
+     * ReLU's count and Σ τ̂ below s stayed 0; see CausalKernels.reluTile). n = 33 crosses a tile,
+     * 1000 runs the levels inside a chunk; two ragged problems.
+     */
+    @ParameterizedTest(name = "{0} n = {1}, e = {2}")
+    @org.junit.jupiter.params.provider.CsvSource({"RELU, 33, 64", "RELU, 1000, 64", "RELU, 1000, 32", "BUMP, 1000, 64"})
+    void modelWidthsMatchTheNaiveCausalReference(Kernel kernel, int n, int e) {
+        AttentionBatch plain = InputGenerator.GAUSSIAN.generate(new Shape(2, n, n, 64, e), 7L * n + e);
+        AttentionOptions options = kernel == Kernel.BUMP ? AttentionOptions.bump(Bandwidths.relativeToKeys(plain, 0.5))
+                : AttentionOptions.relu();
+        AttentionBatch batch = plain.withOptions(options.withKeyLengths(n, n - 7).withQueryLengths(n - 3, n).causal(true));
+        float[] out = tornado.engine().forward(batch, new StageTimes());
+        ErrorMetrics metrics = ErrorMetrics.compare(out, NaiveReference.attend(batch), batch);
+        assertTrue(TolerancePolicy.BLOCKED_FLOAT32.accepts(metrics, n), () -> batch + ": " + metrics);
+    }
+
+    /**
      * Given scalars (a learned projection; the attention layer's kernel stage comes this way in causal
      * mode): s and t with a shared offset, ragged, per-problem value scales 20 orders of magnitude
      * apart, judged per problem.

@@ -137,21 +137,24 @@ public final class CausalKernels {
                 float key = keys.get(p * paddedN + j);
                 float scaledKey = key * inverseScale;
                 int values = (p * n + j) * e;
+                // Branch-free: below is 1 for a key below s, else 0, and the sums below s add below·u
+                // (adding an exact 0 leaves a float as it is). Why not an if around the column loop:
+                // TornadoVM 5.2 miscompiles a loop-carried float updated in a branch that also holds a
+                // loop — the generated OpenCL resets it at the merge (measured: count and Σ τ̂ below s
+                // stayed 0 once e was large enough, 32, for the column loop not to be unrolled).
+                float below = 0.0f;
                 if (key < query) {
-                    for (int c = 0; c < e; c++) {
-                        float u = v.get(values + c) * inverse - mu.get(means + c);
-                        acc.set(at + c, acc.get(at + c) + u);
-                        acc.set(at + e + c, acc.get(at + e + c) + scaledKey * u);
-                        acc.set(at + 2 * e + 2 + c, acc.get(at + 2 * e + 2 + c) + u);
-                    }
-                    belowKeys += scaledKey;
-                    count += 1.0f;
-                } else {
-                    for (int c = 0; c < e; c++) {
-                        float u = v.get(values + c) * inverse - mu.get(means + c);
-                        acc.set(at + 2 * e + 2 + c, acc.get(at + 2 * e + 2 + c) + u);
-                    }
+                    below = 1.0f;
                 }
+                float belowKey = below * scaledKey;
+                for (int c = 0; c < e; c++) {
+                    float u = v.get(values + c) * inverse - mu.get(means + c);
+                    acc.set(at + c, acc.get(at + c) + below * u);
+                    acc.set(at + e + c, acc.get(at + e + c) + belowKey * u);
+                    acc.set(at + 2 * e + 2 + c, acc.get(at + 2 * e + 2 + c) + u);
+                }
+                belowKeys += belowKey;
+                count += below;
                 seenKeys += scaledKey;
             }
             acc.set(at + 2 * e, belowKeys);
@@ -247,7 +250,6 @@ public final class CausalKernels {
                     // Left blocks only (bit w clear), for the blocks inside a chunk (w < chunk).
                     if ((slot & w) == 0) {
                         int at = slot * width;
-                        int from = at - width;   // the previous slot's prefix …
                         int fresh = 0;
                         if (slot == start) {
                             fresh = 1;
@@ -255,11 +257,14 @@ public final class CausalKernels {
                         if ((slot & (w - 1)) == 0) {
                             fresh = 1;
                         }
+                        // The previous slot's prefix, or (zeroed below) this slot's row where a chunk or
+                        // block starts. Chosen arithmetically, not in the branch that zeroes the row: a
+                        // value assigned in a branch that holds a loop is miscompiled (see reluTile).
+                        int from = at - width * (1 - fresh);
                         if (fresh == 1) {
                             for (int col = 0; col < width; col++) {
-                                table.set(at + col, 0.0f);   // … or 0 where a chunk or block starts
+                                table.set(at + col, 0.0f);
                             }
-                            from = at;
                         }
                         int j = index.get(slot);
                         if (j < lengths.get(p)) {
