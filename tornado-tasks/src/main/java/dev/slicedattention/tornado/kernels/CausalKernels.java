@@ -470,20 +470,28 @@ public final class CausalKernels {
                     // Left blocks only, as in reluChunkScan.
                     if ((slot & w) == 0) {
                         int at = slot * width;
-                        int from = at - width;   // the previous slot's prefix …
+                        // The previous slot's prefix, or this slot's row where a block starts (zeroed) or a
+                        // chunk starts (its offset): chosen arithmetically, not in the branches that fill the
+                        // row — a value assigned in a branch that holds a loop is miscompiled (see reluTile).
+                        int restart = 0;
+                        if ((slot & (w - 1)) == 0) {
+                            restart = 1;
+                        }
+                        if (slot == start) {
+                            restart = 1;
+                        }
+                        int from = at - width * (1 - restart);
                         if ((slot & (w - 1)) == 0) {
                             for (int col = 0; col < width; col++) {
-                                table.set(at + col, 0.0f);   // … or 0 where a block starts …
+                                table.set(at + col, 0.0f);
                                 tableLow.set(at + col, 0.0f);
                             }
-                            from = at;
                         } else {
                             if (slot == start) {
                                 for (int col = 0; col < width; col++) {
-                                    table.set(at + col, totals.get(cb * width + col));   // … or the chunk's offset
+                                    table.set(at + col, totals.get(cb * width + col));
                                     tableLow.set(at + col, totalsLow.get(cb * width + col));
                                 }
-                                from = at;
                             }
                         }
                         int j = index.get(slot);
