@@ -74,7 +74,7 @@ public final class JvmParallelProvider implements BackendProvider {
 
             @Override
             public float[] forward(AttentionBatch batch, StageTimes times) {
-                return batch.isCausal() ? ParallelCausal.forward(workers, batch, times)
+                return batch.isCausal() ? ParallelCausal.forward(workers, batch, times, workspace)
                         : ParallelPipeline.forward(workers, batch, times, workspace);
             }
 

@@ -190,6 +190,29 @@ class JvmParallelBackendTest {
         }
     }
 
+    /**
+     * Causal and plain calls share the engine's scratch arrays (the sorted rows, the sort buffers):
+     * interleaved at shapes that grow and shrink, with the sweep (n above its chunk) and without it,
+     * each result must still be its own.
+     */
+    @Test
+    void causalAndPlainCallsShareTheScratchArraysSafely() {
+        Shape[] shapes = {new Shape(1, 5000, 5000, 8, 6), new Shape(2, 40, 40, 3, 6), new Shape(1, 9000, 9000, 8, 6),
+                new Shape(3, 2000, 2000, 5, 6)};
+        dev.slicedattention.validation.AttentionOptions[] kinds = {dev.slicedattention.validation.AttentionOptions.relu(),
+                dev.slicedattention.validation.AttentionOptions.bump(0.8f)};
+        try (Backend backend = SlicedAttention.open(JvmParallelProvider.NAME)) {
+            for (int r = 0; r < shapes.length; r++) {
+                for (boolean causal : new boolean[] {true, false, true}) {
+                    AttentionBatch batch = InputGenerator.GAUSSIAN.generate(shapes[r], r)
+                            .withOptions(kinds[r % 2].causal(causal));
+                    ErrorMetrics error = ErrorMetrics.compare(backend.run(batch).output().data(), NaiveReference.attend(batch), batch);
+                    assertTrue(error.relativeError() <= 1e-5, shapes[r] + (causal ? " causal: " : ": ") + error);
+                }
+            }
+        }
+    }
+
     @Test
     void softmaxMatchesTheFloat64Reference() {
         AttentionBatch batch = InputGenerator.GAUSSIAN.generate(new Shape(2, 33, 257, 8, 5), 4);
