@@ -18,7 +18,12 @@ final class CausalSums {
     /** ReLU: D per query and A (e per query); bump: the weighted sum (e per query) in {@code a}. */
     final double[] d, a;
 
-    CausalSums(float[] s, float[] t, float[] v, int keyRow, int n, int m, int e, double width) {
+    /**
+     * {@code a} (at least m·e) and {@code d} (at least m; null for the bump) are the caller's scratch
+     * arrays, their contents arbitrary: whoever writes a row first must overwrite it
+     * ({@link ParallelCausal} zeroes the rows the cross-chunk sweep does not set).
+     */
+    CausalSums(float[] s, float[] t, float[] v, int keyRow, int n, int m, int e, double width, double[] a, double[] d) {
         this.s = s;
         this.t = t;
         this.v = v;
@@ -28,8 +33,8 @@ final class CausalSums {
         this.e = e;
         this.width = width;
         this.bump = !Double.isNaN(width);
-        this.d = bump ? null : new double[m];
-        this.a = new double[m * e];
+        this.d = bump ? null : d;
+        this.a = a;
     }
 
     /** The outputs into out[offset, offset + m·e): the ReLU formula with the running mean, or the bump's division by the visible count. */

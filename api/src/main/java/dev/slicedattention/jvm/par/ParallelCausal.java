@@ -89,10 +89,21 @@ public final class ParallelCausal {
         long projected = System.nanoTime();
 
         int length = Math.max(n, m);
-        CausalSums sums = new CausalSums(s, t, batch.v(), keyRow, n, m, e, bump ? batch.bandwidth(p) : Double.NaN);
+        double[] accumulators = workspace.causalAccumulators(m * e), scalarSums = bump ? null : workspace.causalScalars(m);
+        CausalSums sums = new CausalSums(s, t, batch.v(), keyRow, n, m, e, bump ? batch.bandwidth(p) : Double.NaN,
+                accumulators, scalarSums);
         long sorted = System.nanoTime();
         // The pairs across chunks first: the sweep sets the accumulators, the tiles and levels add to them.
         int chunkWidth = chunkWidth(length, maxChunks), top = Math.min(length, chunkWidth);
+        // The workspace's arrays hold the last call's sums: zero the rows the sweep does not set (the
+        // first chunk's queries, which have no earlier chunk; every row when there is no sweep).
+        int unswept = chunkWidth < length ? Math.min(m, chunkWidth) : m;
+        workers.forRange(unswept, 4096, (from, to) -> {
+            java.util.Arrays.fill(accumulators, from * e, to * e, 0.0);
+            if (scalarSums != null) {
+                java.util.Arrays.fill(scalarSums, from, to, 0.0);
+            }
+        });
         if (chunkWidth < length) {
             KeySort.SortedKeys keys = ParallelKeySort.sort(workers, t, workspace);
             float[] rows = ParallelKeyBlocks.sortedRows(workers, keys.perm(), InputRows.of(batch.v(), e), keyRow, n, workspace);

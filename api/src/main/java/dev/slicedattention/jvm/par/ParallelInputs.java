@@ -41,13 +41,14 @@ public record ParallelInputs(int heads, int m, int n, int d, int e, InputRows q,
     }
 
     /**
-     * Problem p's value statistics: μ (when {@code withMean}) and ν in one parallel pass over V. The
-     * bump needs ν only, and a heap batch keeps it from its first call; off-heap values may change
-     * between calls, so they are read every time.
+     * Problem p's value statistics: μ (when {@code withMean}) and ν. A heap batch keeps ν from its
+     * first call and sums μ in the vectorised loop; off-heap values may change between calls, so both
+     * come from one parallel pass over them every time.
      */
     ParallelProjection.ColumnStatistics valueStatistics(Workers workers, int p, boolean withMean) {
-        if (!withMean && heap != null) {
-            return new ParallelProjection.ColumnStatistics(null, heap.valueScale(p));
+        if (heap != null) {
+            double[] mean = withMean ? ParallelProjection.columnMeans(workers, v, p * n, keyLength(p)) : null;
+            return new ParallelProjection.ColumnStatistics(mean, heap.valueScale(p));
         }
         return ParallelProjection.columnStatistics(workers, v, p * n, keyLength(p), withMean);
     }
