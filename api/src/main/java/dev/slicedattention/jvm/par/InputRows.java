@@ -42,11 +42,6 @@ public final class InputRows {
         return cols;
     }
 
-    /** Whether the rows are read in place on the heap (no copy). */
-    public boolean onHeap() {
-        return heap != null;
-    }
-
     /** Rows per block of a {@link Window}. */
     public int blockRows() {
         return Math.max(1, BLOCK_BYTES / Float.BYTES / Math.max(1, cols));

@@ -375,7 +375,7 @@ public final class CausalKernels {
                         int j = index.get(slot);
                         float scaledKey = keys.get(slot) * inverseScale;
                         int values = (p * n + j) * e;
-                        // The row [ U | τ̂·U ] (U = V/ν, τ̂ as in reluChunkScan), zeros for padding, added by TwoSum as
+                        // The row [ U | τ̂·U ] (U = V/ν, τ̂ as in reluChunkScan), zeros for padding, added by TwoSum ({@link #twoSumInto}) as
                         // CompensatedPrefixSumKernels (and, like them, compiled without fast-math): columns c and e + c together.
                         int real = 0;
                         if (j < lengths.get(p)) {
@@ -388,24 +388,9 @@ public final class CausalKernels {
                                 x = v.get(values + c) * inverse;
                                 y = scaledKey * x;
                             }
-                            float hi = totals.get(at + c);
-                            float t = hi + x;
-                            float z = t - hi;
-                            totalsLow.set(at + c, totalsLow.get(at + c) + ((hi - (t - z)) + (x - z)));
-                            totals.set(at + c, t);
-                            hi = totals.get(at + e + c);
-                            t = hi + y;
-                            z = t - hi;
-                            totalsLow.set(at + e + c, totalsLow.get(at + e + c) + ((hi - (t - z)) + (y - z)));
-                            totals.set(at + e + c, t);
+                            twoSumInto(totals, totalsLow, at + c, at + c, x);
+                            twoSumInto(totals, totalsLow, at + e + c, at + e + c, y);
                         }
-                    }
-                    for (int col = 0; col < width; col++) {
-                        float hi = totals.get(at + col);
-                        float lo = totalsLow.get(at + col);
-                        float sum = hi + lo;
-                        totals.set(at + col, sum);
-                        totalsLow.set(at + col, lo - (sum - hi));
                     }
                 }
             }

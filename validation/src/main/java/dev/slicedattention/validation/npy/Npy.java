@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -15,6 +16,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -58,13 +60,13 @@ public final class Npy {
      * empty when the file holds float64, which must be converted ({@link #read}). The header and the
      * data length are checked as {@link #read} checks them, with the same messages.
      */
-    public static java.util.Optional<MappedNpy> map(Path file) {
+    public static Optional<MappedNpy> map(Path file) {
         return withCheckedHeader(file, (channel, name, header, itemSize) -> {
             if (itemSize != Float.BYTES) {
-                return java.util.Optional.empty();
+                return Optional.empty();
             }
             int count = (int) header.count();
-            java.nio.FloatBuffer[] pieces = new java.nio.FloatBuffer[Math.max(1, (count + MappedNpy.PIECE - 1) / MappedNpy.PIECE)];
+            FloatBuffer[] pieces = new FloatBuffer[Math.max(1, (count + MappedNpy.PIECE - 1) / MappedNpy.PIECE)];
             for (int piece = 0; piece < pieces.length; piece++) {
                 long first = (long) piece * MappedNpy.PIECE;
                 long values = Math.min(MappedNpy.PIECE, count - first);
@@ -72,7 +74,7 @@ public final class Npy {
                 pieces[piece] = channel.map(FileChannel.MapMode.READ_ONLY, header.dataStart() + first * Float.BYTES, values * Float.BYTES)
                         .order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
             }
-            return java.util.Optional.of(new MappedNpy(name, header.shape(), pieces, MappedNpy.PIECE, count));
+            return Optional.of(new MappedNpy(name, header.shape(), pieces, MappedNpy.PIECE, count));
         });
     }
 
