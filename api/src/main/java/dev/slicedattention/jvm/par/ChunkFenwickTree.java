@@ -45,6 +45,55 @@ final class ChunkFenwickTree {
     }
 
     /**
+     * Adds a key to its chunk's own entry only, for a tree built in bulk: the sums are not a tree's
+     * until {@link #build()}. One row update per key instead of one per level of the tree.
+     */
+    void addToEntry(int chunk, float[] values, int from, double t) {
+        int x = chunk + 1;
+        double[] v = sumV[x];
+        for (int c = 0; c < columns; c++) {
+            v[c] += values[from + c];
+        }
+        double[] tv = sumTV[x];
+        for (int c = 0; c < columns; c++) {
+            tv[c] += t * values[from + c];
+        }
+        count[x] += 1.0;
+        sumT[x] += t;
+    }
+
+    /**
+     * Turns per-chunk entries ({@link #addToEntry}) into the tree, in O(C) rows: in increasing order
+     * each node, complete by then, adds its sums into its parent x + lowbit(x), which covers its range.
+     */
+    void build() {
+        for (int x = 1; x <= chunks; x++) {
+            int parent = x + (x & -x);
+            if (parent <= chunks) {
+                double[] v = sumV[x], tv = sumTV[x], parentV = sumV[parent], parentTV = sumTV[parent];
+                for (int c = 0; c < columns; c++) {
+                    parentV[c] += v[c];
+                }
+                for (int c = 0; c < columns; c++) {
+                    parentTV[c] += tv[c];
+                }
+                count[parent] += count[x];
+                sumT[parent] += sumT[x];
+            }
+        }
+    }
+
+    /** Copies this tree's sums (entries or nodes) into {@code other}, of the same shape. */
+    void copyInto(ChunkFenwickTree other) {
+        for (int x = 0; x <= chunks; x++) {
+            System.arraycopy(sumV[x], 0, other.sumV[x], 0, columns);
+            System.arraycopy(sumTV[x], 0, other.sumTV[x], 0, columns);
+        }
+        System.arraycopy(count, 0, other.count, 0, chunks + 1);
+        System.arraycopy(sumT, 0, other.sumT, 0, chunks + 1);
+    }
+
+    /**
      * Adds α·ΣV + β·Σt·V over the keys of chunks [0, chunk) to out, node by node: every use is such a
      * combination (the ReLU's s·ΣV − ΣtV; the bump's window pieces), and folding the nodes straight into
      * out needs no separate ΣV and ΣtV rows.

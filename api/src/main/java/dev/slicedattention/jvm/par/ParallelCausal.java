@@ -25,6 +25,13 @@ import java.util.Arrays;
  * ({@link CausalChunkSweep}), which reads the value rows in sorted order once. Why: a top level walks
  * half the sequence's keys and queries in sorted order, which gathers V rows and updates the
  * accumulators at random over hundreds of MB; below W a block and its rows stay in cache.
+ *
+ * <p>Below W the levels run depth first: each region of R positions ({@link #regionWidth}, R = W at
+ * large n) sums its tiles and then its own levels, one task, so that its accumulator and value rows
+ * stay in cache from level to level; breadth first, each level was a pass over all m accumulator
+ * rows (≈ 90 ms a level for the bump at 2^20; the tiles and seven levels took ≈ 790 ms wall breadth
+ * first and ≈ 520 ms depth first). Only when a region of W would leave workers idle (short sequences,
+ * or no sweep) do the levels from R up run breadth first, each block's columns split across workers.
  */
 public final class ParallelCausal {
     /**
@@ -43,8 +50,11 @@ public final class ParallelCausal {
      */
     static final int RELU_CHUNKS = 1024;
     /**
-     * As {@link #RELU_CHUNKS} for the bump, whose sweep keeps three trees and so grows with log C three
-     * times over: at n = 2^20, 256 chunks took ≈2650 ms of CPU for sweep and levels, 1024 ≈2750–3000.
+     * As {@link #RELU_CHUNKS} for the bump. With three trees (one per window edge, each key added
+     * three times) 256 chunks took ≈2650 ms of CPU for sweep and levels at n = 2^20, 1024 ≈2750–3000.
+     * With one tree and three folds per query (the sweep since) and the levels depth first, 256, 512
+     * and 1024 chunks measured within the machine's noise of each other (1.16–1.43 s a call against
+     * the non-causal 0.29–0.37 s, interleaved runs); 256 kept.
      */
     static final int BUMP_CHUNKS = 256;
 
@@ -110,22 +120,25 @@ public final class ParallelCausal {
             ParallelRanks.SortedRanks ranks = ParallelRanks.ranks(workers, s, keys.tau(), n,
                     bump ? batch.bandwidth(p) : Float.NaN, workspace);
             sorted = System.nanoTime();
-            CausalChunkSweep.cross(workers, sums, chunkWidth, keys.perm(), keys.tau(), rows, ranks);
+            CausalChunkSweep.cross(workers, sums, chunkWidth, keys.perm(), keys.tau(), rows, ranks, workspace);
         }
-        long swept = System.nanoTime();
-        // keyOrder / queryOrder: positions sorted by t / by s within every aligned block of the current
-        // width; keyT / queryS: their values alongside (+inf where a position has no key or query).
-        int[] keyOrder = new int[length], queryOrder = new int[length];
-        float[] keyT = new float[length], queryS = new float[length];
-        sortAndSumTiles(workers, sums, length, keyOrder, keyT, queryOrder, queryS);
-        // The levels below the chunk width.
-        int[] spareKeys = new int[length], spareQueries = new int[length];
-        float[] spareT = new float[length], spareS = new float[length];
-        for (int width = TILE; width < top; width <<= 1) {
+        SortedRuns runs = new SortedRuns(length);
+        // Depth first up to the region width R: each region of R positions runs its tiles and all its
+        // levels below R in one task, while its accumulator and value rows stay in cache. Why: breadth
+        // first, every level is a pass over all m accumulator rows (512 MiB at 2^20, e = 64).
+        int region = regionWidth(length, top, workers.threads());
+        int regions = (length + region - 1) / region, merges = 0;
+        for (int w = TILE; w < region && 2 * w < top; w <<= 1) {
+            merges++;
+        }
+        workers.forEach(regions, r -> sumRegion(sums, r * region, Math.min(length, (r + 1) * region), region, top, runs.view()));
+        if (merges % 2 == 1) {
+            runs.swap();                                        // the regions' last merges wrote the spares
+        }
+        // The levels from R up to the chunk width, breadth first: few blocks, each split across workers.
+        for (int width = region; width < top; width <<= 1) {
             int w = width;
             int blocks = (length + 2 * w - 1) / (2 * w);
-            int[] keys = keyOrder, queries = queryOrder;
-            float[] kt = keyT, qs = queryS;
             // Few blocks at the top levels: split each block's columns of V so that every worker has work.
             // Why columns, not queries: a run of queries high in s needs the running sums over nearly
             // all keys, so each part would walk the keys again; column parts share the walk evenly.
@@ -134,29 +147,18 @@ public final class ParallelCausal {
                 int block = task / splits, part = task % splits;
                 int lo = block * 2 * w, mid = Math.min(length, lo + w), hi = Math.min(length, lo + 2 * w);
                 if (mid < hi) {
-                    CausalMergeWalk.cross(sums, keys, kt, lo, mid, queries, qs, mid, hi,
-                            Workers.bound(e, splits, part), Workers.bound(e, splits, part + 1), part == 0);
+                    runs.cross(sums, lo, mid, hi, Workers.bound(e, splits, part), Workers.bound(e, splits, part + 1), part == 0);
                 }
             });
             if (2 * w >= top) {
                 break;                                          // the top level: nothing left to merge for
             }
             // Merge the sorted halves into sorted blocks of width 2w, for the next level.
-            int[] mergedKeys = spareKeys, mergedQueries = spareQueries;
-            float[] mergedT = spareT, mergedS = spareS;
             workers.forEach(blocks, block -> {
-                int lo = block * 2 * w, mid = Math.min(length, lo + w), hi = Math.min(length, lo + 2 * w);
-                merge(keys, kt, lo, mid, hi, mergedKeys, mergedT);
-                merge(queries, qs, lo, mid, hi, mergedQueries, mergedS);
+                int lo = block * 2 * w;
+                runs.merge(lo, Math.min(length, lo + w), Math.min(length, lo + 2 * w));
             });
-            spareKeys = keyOrder;
-            spareQueries = queryOrder;
-            spareT = keyT;
-            spareS = queryS;
-            keyOrder = mergedKeys;
-            queryOrder = mergedQueries;
-            keyT = mergedT;
-            queryS = mergedS;
+            runs.swap();
         }
         long summed = System.nanoTime();
         sums.finish(out, queryRow * e, workers);
@@ -167,18 +169,106 @@ public final class ParallelCausal {
         times.add(Stage.COMBINE, combined - summed);
     }
 
-    /** The base case: each tile's direct sums, and its keys and queries sorted, the runs the first level walks. */
-    private static void sortAndSumTiles(Workers workers, CausalSums sums, int length, int[] keyOrder, float[] keyT, int[] queryOrder, float[] queryS) {
-        int tiles = (length + TILE - 1) / TILE;
-        workers.forRange(tiles, 8, (first, last) -> {
-            long[] packed = new long[TILE];
-            for (int tile = first; tile < last; tile++) {
-                int lo = tile * TILE, hi = Math.min(length, lo + TILE);
-                CausalTiles.sum(sums, lo, hi);
-                sortTile(sums.t, sums.n, lo, hi, packed, keyOrder, keyT);
-                sortTile(sums.s, sums.m, lo, hi, packed, queryOrder, queryS);
+
+    /**
+     * The region width R: the largest power of two from {@link #TILE} up to {@code top} that still
+     * leaves about four regions per worker (the top levels of a short sequence stay breadth first).
+     */
+    static int regionWidth(int length, int top, int threads) {
+        int region = TILE;
+        while (region < top && (length + 2L * region - 1) / (2L * region) >= 4L * threads) {
+            region <<= 1;
+        }
+        return region;
+    }
+
+    /**
+     * Positions [lo, hi) (a region of width {@code region}, shorter at the end): its tiles, their
+     * sorted orders, and every level below the region width, depth first, on {@code runs}, the
+     * region's own view of the sorted runs (its merges swap the view's arrays; the caller counts them).
+     */
+    private static void sumRegion(CausalSums sums, int lo, int hi, int region, int top, SortedRuns runs) {
+        long[] packed = new long[TILE];
+        for (int tile = lo; tile < hi; tile += TILE) {
+            int tileEnd = Math.min(hi, tile + TILE);
+            CausalTiles.sum(sums, tile, tileEnd);
+            sortTile(sums.t, sums.n, tile, tileEnd, packed, runs.keys, runs.keyT);
+            sortTile(sums.s, sums.m, tile, tileEnd, packed, runs.queries, runs.queryS);
+        }
+        for (int w = TILE; w < region; w <<= 1) {
+            for (int block = lo; block + w < hi; block += 2 * w) {
+                runs.cross(sums, block, block + w, Math.min(hi, block + 2 * w), 0, sums.e, true);
             }
-        });
+            if (2 * w >= top) {
+                break;
+            }
+            for (int block = lo; block < hi; block += 2 * w) {
+                runs.merge(block, Math.min(hi, block + w), Math.min(hi, block + 2 * w));
+            }
+            runs.swap();
+        }
+    }
+
+    /**
+     * Positions sorted by t ({@code keys}, their t in {@code keyT}) and by s ({@code queries},
+     * {@code queryS}) within every aligned block of the current width (+∞ where a position has no key
+     * or query), and the spare arrays the next merge writes.
+     */
+    private static final class SortedRuns {
+        int[] keys, queries, spareKeys, spareQueries;
+        float[] keyT, queryS, spareT, spareS;
+
+        SortedRuns(int length) {
+            keys = new int[length];
+            queries = new int[length];
+            spareKeys = new int[length];
+            spareQueries = new int[length];
+            keyT = new float[length];
+            queryS = new float[length];
+            spareT = new float[length];
+            spareS = new float[length];
+        }
+
+        private SortedRuns(SortedRuns other) {
+            keys = other.keys;
+            queries = other.queries;
+            spareKeys = other.spareKeys;
+            spareQueries = other.spareQueries;
+            keyT = other.keyT;
+            queryS = other.queryS;
+            spareT = other.spareT;
+            spareS = other.spareS;
+        }
+
+        /** The same arrays, to swap on its own (a region task's). */
+        SortedRuns view() {
+            return new SortedRuns(this);
+        }
+
+        /** The keys of [lo, mid) on the queries of [mid, hi), for the columns [c0, c1) ({@link CausalMergeWalk}). */
+        void cross(CausalSums sums, int lo, int mid, int hi, int c0, int c1, boolean scalars) {
+            CausalMergeWalk.cross(sums, keys, keyT, lo, mid, queries, queryS, mid, hi, c0, c1, scalars);
+        }
+
+        /** Merges the sorted runs [lo, mid) and [mid, hi) of both orders into the spares. */
+        void merge(int lo, int mid, int hi) {
+            ParallelCausal.merge(keys, keyT, lo, mid, hi, spareKeys, spareT);
+            ParallelCausal.merge(queries, queryS, lo, mid, hi, spareQueries, spareS);
+        }
+
+        /** Makes the spares, just merged into, the current runs. */
+        void swap() {
+            int[] k = keys, q = queries;
+            float[] t = keyT, s = queryS;
+            keys = spareKeys;
+            queries = spareQueries;
+            keyT = spareT;
+            queryS = spareS;
+            spareKeys = k;
+            spareQueries = q;
+            spareT = t;
+            spareS = s;
+        }
     }
 
     /**

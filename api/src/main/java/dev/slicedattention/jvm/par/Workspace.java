@@ -14,6 +14,7 @@ public final class Workspace {
     private int[] inverse = new int[0];
     private double[] causalAccumulators = new double[0];
     private double[] causalScalars = new double[0];
+    private double[][] causalRings = new double[0][];
     private final long[][] packed = {new long[0], new long[0]};
     private final long[][] scratch = {new long[0], new long[0]};
 
@@ -41,6 +42,23 @@ public final class Workspace {
             causalAccumulators = new double[length];
         }
         return causalAccumulators;
+    }
+
+    /**
+     * At least {@code length} doubles for part {@code part} of the bump's causal sweep, its ring of
+     * waiting rows ({@link CausalChunkSweep}); kept for the next call as the accumulators are.
+     */
+    double[] causalRing(int part, long length) {
+        if (length > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("the causal bump sweep needs " + length + " doubles for one ring, more than a Java array holds");
+        }
+        if (causalRings.length <= part) {
+            causalRings = java.util.Arrays.copyOf(causalRings, part + 1);
+        }
+        if (causalRings[part] == null || causalRings[part].length < length) {
+            causalRings[part] = new double[(int) length];
+        }
+        return causalRings[part];
     }
 
     /** At least {@code length} doubles for the ReLU's causal D per query (users read a prefix). */

@@ -55,6 +55,84 @@ class ParallelCausalTest {
         }
     }
 
+    /**
+     * The regions that run their levels depth first, and the levels above them that run breadth first:
+     * with three workers a region is the widest that leaves at least twelve blocks of twice its width,
+     * so n = 1000 and 2085 have regions of 64 and 128 (one and two levels inside: an odd and an even
+     * count of merges), the last region cut short, levels above them up to the chunk width, the chunk
+     * sweep off (1 chunk) and on (2, 3 chunks); at n = 4133 with 32 chunks the region is the chunk
+     * (256: three levels inside, the top one merging nothing).
+     */
+    @ParameterizedTest
+    @EnumSource(InputGenerator.class)
+    void regionsAndTheLevelsAboveThemMatchTheNaiveReference(InputGenerator generator) {
+        for (int maxChunks : new int[] {1, 2, 3}) {
+            matchesTheNaiveReference(generator, new int[] {1000, 2085}, maxChunks, 3);
+        }
+        matchesTheNaiveReference(generator, new int[] {4133}, 32, 3);
+    }
+
+    /**
+     * The bump sweep's ring of waiting rows: narrow windows (a few queries between a query's edges,
+     * the ring wrapping many times), the default, and windows wider than the sequence (every query
+     * of a part waiting at once); three parts on three workers.
+     */
+    @Test
+    void bumpSweepRingHoldsNarrowAndWideWindows() {
+        int n = 2085;
+        AttentionBatch plain = InputGenerator.GAUSSIAN.generate(new Shape(1, n, n, 5, 3), 77L);
+        for (double factor : new double[] {0.01, 0.5, 100.0}) {
+            AttentionBatch batch = plain.withOptions(AttentionOptions.bump(Bandwidths.relativeToKeys(plain, factor)).causal(true));
+            float[] out = ParallelCausal.forward(WORKERS, batch, new StageTimes(), new Workspace(), 3);
+            ErrorMetrics error = ErrorMetrics.compare(out, NaiveReference.attend(batch), batch);
+            assertTrue(error.relativeError() <= 1e-5, () -> "bandwidth factor " + factor + ": " + error);
+        }
+    }
+
+    /** The ring's size against a direct count: at each prefix k, the queries started (low ≤ k) less those ended (high &lt; k). */
+    @Test
+    void bumpRingRowsIsTheMostQueriesBetweenTheirEdges() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(5);
+        for (int trial = 0; trial < 200; trial++) {
+            int m = 1 + random.nextInt(60), keys = random.nextInt(80);
+            int[] low = new int[m], rank = new int[m], high = new int[m];
+            int l = 0;
+            for (int q = 0; q < m; q++) {
+                l = Math.min(keys, l + random.nextInt(3));
+                low[q] = l;
+                rank[q] = Math.min(keys, low[q] + random.nextInt(4));
+                high[q] = Math.min(keys, rank[q] + random.nextInt(1 + random.nextInt(20)));
+            }
+            for (int q = 1; q < m; q++) {                       // ascending, as the sorted queries' edges are
+                rank[q] = Math.max(rank[q], rank[q - 1]);
+                high[q] = Math.max(high[q], high[q - 1]);
+            }
+            ParallelRanks.SortedRanks ranks = new ParallelRanks.SortedRanks(new int[m], new float[m], rank, low, high);
+            int from = random.nextInt(m), to = from + 1 + random.nextInt(m - from);
+            int expected = 1;
+            for (int k = low[from]; k <= keys; k++) {
+                int started = 0, ended = 0;
+                for (int q = from; q < to; q++) {
+                    started += low[q] <= k ? 1 : 0;
+                    ended += high[q] < k ? 1 : 0;
+                }
+                expected = Math.max(expected, started - ended);
+            }
+            assertEquals(expected, CausalChunkSweep.bumpRingRows(ranks, from, to), "trial " + trial);
+        }
+    }
+
+    @Test
+    void regionWidthLeavesAboutFourRegionsPerWorkerAndStaysWithinTheTop() {
+        assertEquals(2 * B, ParallelCausal.regionWidth(1000, 1024, 3));
+        assertEquals(4 * B, ParallelCausal.regionWidth(2085, 4096, 3));
+        assertEquals(8 * B, ParallelCausal.regionWidth(4133, 8192, 3));
+        assertEquals(8 * B, ParallelCausal.regionWidth(4133, 256, 3), "never wider than the chunk");
+        assertEquals(4096, ParallelCausal.regionWidth(1 << 20, 4096, 2), "at 2^20 a region is a chunk");
+        assertEquals(B, ParallelCausal.regionWidth(1 << 20, B, 2));
+        assertEquals(B, ParallelCausal.regionWidth(1, 1, 2));
+    }
+
     @Test
     void chunkWidthIsTheSmallestPowerOfTwoFromTheTileWithAtMostMaxChunks() {
         assertEquals(B, ParallelCausal.chunkWidth(1, 4));
