@@ -10,6 +10,7 @@ import dev.slicedattention.timing.StageTimes;
 import dev.slicedattention.timing.Stage;
 import dev.slicedattention.tornado.graphs.CausalPlan;
 import dev.slicedattention.tornado.graphs.ForwardPlan;
+import dev.slicedattention.tornado.graphs.HostValues;
 import dev.slicedattention.tornado.graphs.LayerFront;
 import dev.slicedattention.tornado.graphs.ProblemParameters;
 import dev.slicedattention.tornado.graphs.SoftmaxPlan;
@@ -84,31 +85,32 @@ public final class TornadoEngine implements BackendEngine {
         Shape shape = new Shape(batch.heads(), batch.m(), batch.n(), batch.d(), batch.e());
         // A batch with given scalars (a learned projection, the layer) starts at the SCALARS front.
         ForwardPlan.Source source = batch.hasScalars() ? ForwardPlan.Source.SCALARS : ForwardPlan.Source.THETA;
-        float[][] heap = batch.hasScalars() ? new float[][] {batch.s(), batch.t(), batch.v()}
-                : new float[][] {batch.q(), batch.k(), batch.v(), batch.theta()};
+        HostValues[] host = batch.hasScalars() ? HostValues.ofArrays(batch.s(), batch.t(), batch.v())
+                : HostValues.ofArrays(batch.q(), batch.k(), batch.v(), batch.theta());
         long start = System.nanoTime();
         ProblemParameters problems = ProblemParameters.of(batch);
         times.add(Stage.PROJECTION, System.nanoTime() - start);
-        return forward(shape, batch.kernel(), batch.isCausal(), source, new FloatArray[heap.length], heap, problems, times,
+        return forward(shape, batch.kernel(), batch.isCausal(), source, new FloatArray[host.length], host, problems, times,
                 batch.toString());
     }
 
     /**
-     * FloatArray inputs are used in place; any other input is read into the plan's own array. The
-     * value scales ν_p are computed here on the host, from V as it is (a FloatArray read in place).
+     * FloatArray inputs are used in place; any other input is copied into the plan's own array, from
+     * the heap or from where it lies off the heap (a mapped {@code .npy}, read in blocks, never copied
+     * onto the heap first). The value scales ν_p are computed here on the host, from V as it is.
      */
     @Override
     public float[] forward(TensorBatch batch, StageTimes times) {
         Shape shape = new Shape(batch.heads(), batch.m(), batch.n(), batch.d(), batch.e());
         Tensor[] tensors = {batch.q(), batch.k(), batch.v(), batch.theta()};
         FloatArray[] callers = new FloatArray[tensors.length];
-        float[][] heap = new float[tensors.length][];
+        HostValues[] host = new HostValues[tensors.length];
         for (int i = 0; i < tensors.length; i++) {
-            Object array = tensors[i].offHeap().map(OffHeapFloats::array).orElse(null);
-            if (array instanceof FloatArray floats) {
+            OffHeapFloats offHeap = tensors[i].offHeap().orElse(null);
+            if (offHeap != null && offHeap.array() instanceof FloatArray floats) {
                 callers[i] = floats;
             } else {
-                heap[i] = tensors[i].data();
+                host[i] = offHeap != null ? HostValues.of(offHeap) : HostValues.of(tensors[i].data());
             }
         }
         long start = System.nanoTime();
@@ -117,12 +119,12 @@ public final class TornadoEngine implements BackendEngine {
         for (int p = 0; p < scales.length; p++) {
             int from = p * batch.n() * batch.e(), count = keyLengths[p] * batch.e();
             float largest = callers[2] != null ? FloatArrayValues.largestMagnitude(callers[2], from, count)
-                    : largestMagnitude(heap[2], from, count);
+                    : host[2].largestMagnitude(from, count);
             scales[p] = PrefixSums.powerOfTwoAbove(largest);
         }
         ProblemParameters problems = ProblemParameters.of(batch.options(), batch.heads(), batch.m(), batch.n(), scales);
         times.add(Stage.PROJECTION, System.nanoTime() - start);
-        return forward(shape, batch.options().kernel(), batch.options().isCausal(), ForwardPlan.Source.THETA, callers, heap, problems,
+        return forward(shape, batch.options().kernel(), batch.options().isCausal(), ForwardPlan.Source.THETA, callers, host, problems,
                 times, batch.toString());
     }
 
@@ -187,19 +189,11 @@ public final class TornadoEngine implements BackendEngine {
         return Optional.of(new LayerRun(out, front[0], front[1]));
     }
 
-    private static float largestMagnitude(float[] values, int from, int count) {
-        float largest = 0.0f;
-        for (int i = from; i < from + count; i++) {
-            largest = Math.max(largest, Math.abs(values[i]));
-        }
-        return largest;
-    }
-
     private float[] forward(Shape shape, Kernel kernel, boolean causal, ForwardPlan.Source source, FloatArray[] callers,
-                            float[][] heap, ProblemParameters problems, StageTimes times, String problem) {
+                            HostValues[] host, ProblemParameters problems, StageTimes times, String problem) {
         requireOpen();
         if (causal) {
-            return causal(shape, kernel, source, callers, heap, problems, times, problem);
+            return causal(shape, kernel, source, callers, host, problems, times, problem);
         }
         PlanKey key = new PlanKey(shape, kernel, source, callers, null);
         ForwardPlan plan = plans.get(key);
@@ -214,7 +208,7 @@ public final class TornadoEngine implements BackendEngine {
                 times.addSetupPart(ForwardPlan.PART_PLAN_BUILD, System.nanoTime() - start);
             }
             lastPlan = plan;
-            return plan.forward(heap, problems, times);
+            return plan.forward(host, problems, times);
         } catch (RuntimeException failed) {
             if (plan != null) {
                 plans.remove(key);
@@ -228,7 +222,7 @@ public final class TornadoEngine implements BackendEngine {
      * Causal mode (SPEC §5) on its own plan ({@link CausalPlan}), cached beside the forward plans:
      * the last one only (a benchmark alternating causal and plain shapes keeps one of each).
      */
-    private float[] causal(Shape shape, Kernel kernel, ForwardPlan.Source source, FloatArray[] callers, float[][] heap,
+    private float[] causal(Shape shape, Kernel kernel, ForwardPlan.Source source, FloatArray[] callers, HostValues[] host,
                            ProblemParameters problems, StageTimes times, String problem) {
         PlanKey key = new PlanKey(shape, kernel, source, callers, null);
         CausalPlan plan = causalKey != null && causalKey.equals(key) ? causalPlan : null;
@@ -248,7 +242,7 @@ public final class TornadoEngine implements BackendEngine {
                 times.addSetup(System.nanoTime() - start);
             }
             lastCausalPlan = plan;
-            return plan.forward(heap, problems, times);
+            return plan.forward(host, problems, times);
         } catch (RuntimeException failed) {
             if (plan != null) {
                 plan.abandon();

@@ -117,6 +117,60 @@ class FloatArrayInputTest {
         assertArrayEquals(tornado.engine().forward(batch, new StageTimes()), actual);
     }
 
+    /**
+     * Off-heap inputs that are not FloatArrays (a mapped {@code .npy} is one): each goes from where it
+     * lies into the plan's own array in blocks, never whole onto the heap ({@code copyTo}, which
+     * {@code Tensor.data()} uses, fails the test), and the result is the heap path's, bit for bit,
+     * for the plain and the causal plan, the bump's ν computed from V in place.
+     */
+    @Test
+    void offHeapInputsAreCopiedInBlocksNotOntoTheHeap() {
+        AttentionBatch batch = InputGenerator.HEAVY_TAILED.generate(SHAPE, 14);
+        Shape self = new Shape(1, 1000, 1000, 16, 8);
+        AttentionBatch causal = InputGenerator.GAUSSIAN.generate(self, 15).withOptions(AttentionOptions.bump(0.8f).causal(true));
+        for (AttentionBatch heap : new AttentionBatch[] {batch, batch.withOptions(AttentionOptions.bump(1.5f, 0.4f)), causal}) {
+            int p = heap.heads(), m = heap.m(), n = heap.n(), d = heap.d(), e = heap.e();
+            TensorBatch tensors = TensorBatch.of(Tensor.view(new BlockOnly(heap.q()), p, m, d), Tensor.view(new BlockOnly(heap.k()), p, n, d),
+                    Tensor.view(new BlockOnly(heap.v()), p, n, e), Tensor.view(new BlockOnly(heap.theta()), p, d), heap.options());
+            float[] actual = tornado.engine().forward(tensors, new StageTimes());
+            assertArrayEquals(tornado.engine().forward(heap, new StageTimes()), actual, heap.toString());
+        }
+    }
+
+    /** Off-heap floats (here backed by an array) that refuse to be copied whole onto the heap. */
+    private static final class BlockOnly implements dev.slicedattention.spi.OffHeapFloats {
+        private final float[] values;
+
+        BlockOnly(float[] values) {
+            this.values = values;
+        }
+
+        @Override
+        public int size() {
+            return values.length;
+        }
+
+        @Override
+        public float get(int index) {
+            return values[index];
+        }
+
+        @Override
+        public void copyTo(float[] target) {
+            throw new AssertionError("the whole input was copied onto the heap");
+        }
+
+        @Override
+        public void copyRange(int from, float[] target, int offset, int length) {
+            System.arraycopy(values, from, target, offset, length);
+        }
+
+        @Override
+        public Object array() {
+            return values;
+        }
+    }
+
     /** Self-attention with one array as Q, K and V: the graph sends the same object three times. */
     @Test
     void oneArrayMayBeQueriesKeysAndValues() {

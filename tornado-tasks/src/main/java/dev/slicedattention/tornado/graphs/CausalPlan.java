@@ -296,23 +296,23 @@ public final class CausalPlan implements AutoCloseable {
     }
 
     /**
-     * One causal pass: {@code heap[i]} fills input i (null exactly where the plan sends the caller's
+     * One causal pass: {@code host[i]} fills input i (null exactly where the plan sends the caller's
      * array); lengths, value scales and bandwidths from {@code problems}. Returns [P, n, e].
      */
-    public float[] forward(float[][] heap, ProblemParameters problems, StageTimes times) {
+    public float[] forward(HostValues[] host, ProblemParameters problems, StageTimes times) {
         lastKernelNanos = 0;
         executes = 0;
         long copyStart = System.nanoTime();
         for (int i = 0; i < inputs.length; i++) {
-            if (callers[i] != (heap[i] == null)) {
+            if (callers[i] != (host[i] == null)) {
                 throw new IllegalArgumentException("input " + i + (callers[i] ? " is the caller's array in this plan"
-                        : " needs heap values in this plan"));
+                        : " needs host values in this plan"));
             }
         }
         problems.writeTo(lengths, factors, shape, kernel);
         for (int i = 0; i < inputs.length; i++) {
             if (!callers[i]) {
-                ForwardPlan.copyIn(heap[i], inputs[i]);
+                host[i].copyInto(inputs[i]);
             }
         }
         times.add(Stage.TRANSFER_IN, System.nanoTime() - copyStart);

@@ -96,7 +96,7 @@ import uk.ac.manchester.tornado.api.types.arrays.TornadoNativeArray;
  * from the sort on are the same for all three.
  *
  * <p>Inputs: the θ front's projection graph sends four {@link FloatArray}s, Q, K, V and θ. Each is either the
- * plan's own, filled from a heap array at the start of every call (a host copy, charged to
+ * plan's own, filled from the host values ({@link HostValues}: a heap array or a mapping) at the start of every call (a host copy, charged to
  * transfer-in), or an array of the caller's that the plan was built on and sends as it is (no host
  * copy). TornadoVM binds a graph to its array objects when the graph is built, which is why a
  * caller's arrays are part of the plan.
@@ -187,7 +187,7 @@ public final class ForwardPlan implements AutoCloseable {
     private final List<BitonicSortKernels.Launch> sortSchedule;
     /** The front's inputs (Q, K, V, θ or s, t, V): the arrays the projection graph sends to the device on every call. */
     private final FloatArray[] inputs;
-    /** Which of the inputs are the caller's arrays, sent as they are; the rest are filled from the heap. */
+    /** Which of the inputs are the caller's arrays, sent as they are; the rest are filled from host values. */
     private final boolean[] callers;
     /** [L_p | M_p] and [ν_p | 1/ν_p | b_p], sent on every call (see the class comment). */
     private final IntArray lengths;
@@ -215,7 +215,7 @@ public final class ForwardPlan implements AutoCloseable {
     /** The launch geometry captured with the gallery on each graph's first execute. */
     private final KernelLaunches launches = KernelLaunches.create();
 
-    /** A ReLU plan on its own input arrays, filled from the heap on each call. */
+    /** A ReLU plan on its own input arrays, filled from host values on each call. */
     public ForwardPlan(Shape shape, TornadoDevice device, Path kernelDir) {
         this(shape, Kernel.RELU, device, kernelDir, new FloatArray[4]);
     }
@@ -481,25 +481,25 @@ public final class ForwardPlan implements AutoCloseable {
 
     /**
      * One forward pass on heap inputs (for a plan on its own arrays), with the batch's lengths, value
-     * scales and bandwidths; see {@link #forward(float[][], ProblemParameters, StageTimes)}.
+     * scales and bandwidths; see {@link #forward(HostValues[], ProblemParameters, StageTimes)}.
      */
     public float[] forward(AttentionBatch batch, StageTimes times) {
-        float[][] heap = source == Source.SCALARS ? new float[][] {batch.s(), batch.t(), batch.v()}
-                : new float[][] {batch.q(), batch.k(), batch.v(), batch.theta()};
-        return forward(heap, ProblemParameters.of(batch), times);
+        HostValues[] host = source == Source.SCALARS ? HostValues.ofArrays(batch.s(), batch.t(), batch.v())
+                : HostValues.ofArrays(batch.q(), batch.k(), batch.v(), batch.theta());
+        return forward(host, ProblemParameters.of(batch), times);
     }
 
     /**
-     * One forward pass; stage times to {@code times}, first-call JIT to its setup. {@code heap[i]}
+     * One forward pass; stage times to {@code times}, first-call JIT to its setup. {@code host[i]}
      * fills input i ({@link Source#inputNames}: Q, K, V, θ or s, t, V) and must be null exactly where
      * the plan sends the caller's array;
      * {@code problems} are sent with the inputs.
      */
-    public float[] forward(float[][] heap, ProblemParameters problems, StageTimes times) {
+    public float[] forward(HostValues[] host, ProblemParameters problems, StageTimes times) {
         if (source == Source.LAYER) {
             throw new IllegalStateException("a layer plan runs through forwardLayer");
         }
-        prepare(heap, problems, times);
+        prepare(host, problems, times);
         TornadoProfilerResult profile = run(PROJECTION, Stage.PROJECTION, times);
         times.add(Stage.TRANSFER_IN, profile.getDeviceWriteTime());
         times.add(Stage.PROJECTION, -profile.getDeviceWriteTime());
@@ -521,7 +521,7 @@ public final class ForwardPlan implements AutoCloseable {
         long copyStart = System.nanoTime();
         layer.setOrder(order);
         times.add(Stage.TRANSFER_IN, System.nanoTime() - copyStart);
-        prepare(new float[][] {x}, problems, times);
+        prepare(HostValues.ofArrays(x), problems, times);
         for (int part = 0; part < 2; part++) {
             StageTimes front = new StageTimes();
             TornadoProfilerResult profile = run(part == 0 ? DENSE : PROJECTION, Stage.PROJECTION, front);
@@ -533,23 +533,23 @@ public final class ForwardPlan implements AutoCloseable {
     }
 
     /** Checks and copies the inputs and the problem parameters into the plan's arrays. */
-    private void prepare(float[][] heap, ProblemParameters problems, StageTimes times) {
+    private void prepare(HostValues[] host, ProblemParameters problems, StageTimes times) {
         lastCompileNanos = 0;
         lastKernelNanos = 0;
         executes = 0;
         graphExecutes = new int[compiled.length];
         long copyStart = System.nanoTime();
         for (int i = 0; i < inputs.length; i++) {
-            if (callers[i] != (heap[i] == null)) {
+            if (callers[i] != (host[i] == null)) {
                 throw new IllegalArgumentException(inputNames[i] + (callers[i]
-                        ? " is the caller's array in this plan: pass no heap values for it"
-                        : " needs heap values in this plan"));
+                        ? " is the caller's array in this plan: pass no host values for it"
+                        : " needs host values in this plan"));
             }
         }
         problems.writeTo(lengths, factors, shape, kernel);
         for (int i = 0; i < inputs.length; i++) {
             if (!callers[i]) {
-                copyIn(heap[i], inputs[i]);
+                host[i].copyInto(inputs[i]);
             }
         }
         times.add(Stage.TRANSFER_IN, System.nanoTime() - copyStart);
@@ -650,10 +650,6 @@ public final class ForwardPlan implements AutoCloseable {
     /** Slots per head in the sort: the smallest power of two ≥ max(n, 2). */
     public int paddedN() {
         return paddedN;
-    }
-
-    static void copyIn(float[] source, FloatArray target) {
-        MemorySegment.copy(source, 0, target.getSegment(), ValueLayout.JAVA_FLOAT, 0, source.length);
     }
 
     /** Device memory the plan's buffers take once it has run. */

@@ -1,0 +1,82 @@
+package dev.slicedattention.tornado.graphs;
+
+import dev.slicedattention.spi.OffHeapFloats;
+import java.lang.foreign.ValueLayout;
+import java.util.Objects;
+import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+
+/**
+ * The values a plan copies into one of its input arrays before a pass: a heap array, or float32
+ * values outside the heap (a memory-mapped {@code .npy}, {@link OffHeapFloats}) read where they are.
+ * Why not always a heap array: reading a mapped 2^20 × 64 tensor onto the heap first cost 256 MiB of
+ * heap and a pass per tensor (0.77 GB for Q, K and V) only to copy it once more into the plan's
+ * {@code FloatArray}; here it goes from the mapping into the plan's array in blocks.
+ */
+public final class HostValues {
+    /** Values per block copied from off-heap memory through a small heap buffer (64 KiB). */
+    private static final int BLOCK = 16384;
+
+    private final float[] heap;
+    private final OffHeapFloats offHeap;
+
+    private HostValues(float[] heap, OffHeapFloats offHeap) {
+        this.heap = heap;
+        this.offHeap = offHeap;
+    }
+
+    public static HostValues of(float[] values) {
+        return new HostValues(Objects.requireNonNull(values, "values"), null);
+    }
+
+    public static HostValues of(OffHeapFloats values) {
+        return new HostValues(null, Objects.requireNonNull(values, "values"));
+    }
+
+    /** Heap arrays, each wrapped; a null entry stays null (an input the plan takes from the caller). */
+    public static HostValues[] ofArrays(float[]... values) {
+        HostValues[] wrapped = new HostValues[values.length];
+        for (int i = 0; i < values.length; i++) {
+            wrapped[i] = values[i] == null ? null : of(values[i]);
+        }
+        return wrapped;
+    }
+
+    public int size() {
+        return heap != null ? heap.length : offHeap.size();
+    }
+
+    /** Copies every value to the start of {@code target}. */
+    void copyInto(FloatArray target) {
+        if (heap != null) {
+            java.lang.foreign.MemorySegment.copy(heap, 0, target.getSegment(), ValueLayout.JAVA_FLOAT, 0, heap.length);
+            return;
+        }
+        float[] block = new float[Math.min(BLOCK, offHeap.size())];
+        for (int from = 0; from < offHeap.size(); from += block.length) {
+            int length = Math.min(block.length, offHeap.size() - from);
+            offHeap.copyRange(from, block, 0, length);
+            java.lang.foreign.MemorySegment.copy(block, 0, target.getSegment(), ValueLayout.JAVA_FLOAT,
+                    (long) from * Float.BYTES, length);
+        }
+    }
+
+    /** The largest |value| of [from, from + count). */
+    public float largestMagnitude(int from, int count) {
+        float largest = 0.0f;
+        if (heap != null) {
+            for (int i = from; i < from + count; i++) {
+                largest = Math.max(largest, Math.abs(heap[i]));
+            }
+            return largest;
+        }
+        float[] block = new float[Math.max(1, Math.min(BLOCK, count))];
+        for (int start = from; start < from + count; start += block.length) {
+            int length = Math.min(block.length, from + count - start);
+            offHeap.copyRange(start, block, 0, length);
+            for (int i = 0; i < length; i++) {
+                largest = Math.max(largest, Math.abs(block[i]));
+            }
+        }
+        return largest;
+    }
+}
