@@ -29,18 +29,7 @@ final class ChunkFenwickTree {
     /** Adds a key of chunk {@code chunk}: t, and its values values[from, from + columns). */
     void add(int chunk, float[] values, int from, double t) {
         for (int x = chunk + 1; x <= chunks; x += x & -x) {
-            // Two loops, each storing into one array: in one loop C2 cannot rule out that v and tv
-            // are the same array and leaves it scalar (measured 3× slower).
-            double[] v = sumV[x];
-            for (int c = 0; c < columns; c++) {
-                v[c] += values[from + c];
-            }
-            double[] tv = sumTV[x];
-            for (int c = 0; c < columns; c++) {
-                tv[c] += t * values[from + c];
-            }
-            count[x] += 1.0;
-            sumT[x] += t;
+            addToNode(x, values, from, t);
         }
     }
 
@@ -49,7 +38,12 @@ final class ChunkFenwickTree {
      * until {@link #build()}. One row update per key instead of one per level of the tree.
      */
     void addToEntry(int chunk, float[] values, int from, double t) {
-        int x = chunk + 1;
+        addToNode(chunk + 1, values, from, t);
+    }
+
+    private void addToNode(int x, float[] values, int from, double t) {
+        // Two loops, each storing into one array: in one loop C2 cannot rule out that v and tv are
+        // the same array and leaves it scalar (measured 3× slower).
         double[] v = sumV[x];
         for (int c = 0; c < columns; c++) {
             v[c] += values[from + c];
