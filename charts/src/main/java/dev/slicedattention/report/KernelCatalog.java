@@ -87,7 +87,7 @@ public final class KernelCatalog {
                                     new Task("centrePartials", "ProjectionKernels", "columnPartials",
                                             "key centre, first level: a partial column sum per chunk of 256 rows"),
                                     new Task("centre", "ProjectionKernels", "meansOfPartials",
-                                            "key centre, second level: the partials summed and divided by L"),
+                                            "key centre, second level: the partials summed (compensated) and divided by L"),
                                     new Task("valuePartials", "ProjectionKernels", "scaledColumnPartials",
                                             "value mean, first level, over V/ν"),
                                     new Task("valueMean", "ProjectionKernels", "meansOfPartials",

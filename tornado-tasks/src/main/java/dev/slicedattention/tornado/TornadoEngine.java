@@ -18,7 +18,10 @@ import dev.slicedattention.validation.AttentionBatch;
 import dev.slicedattention.validation.AttentionOptions;
 import dev.slicedattention.validation.Kernel;
 import dev.slicedattention.validation.Shape;
+import dev.slicedattention.validation.FiniteCheck;
 import dev.slicedattention.validation.sequential.PrefixSums;
+import dev.slicedattention.validation.sequential.Projection;
+import dev.slicedattention.validation.sequential.ProjectionRange;
 import dev.slicedattention.validation.layer.LayerWeights;
 import dev.slicedattention.validation.layer.TokenOrder;
 import dev.slicedattention.validation.projection.HeadLayout;
@@ -88,6 +91,10 @@ public final class TornadoEngine implements BackendEngine {
         HostValues[] host = batch.hasScalars() ? HostValues.ofArrays(batch.s(), batch.t(), batch.v())
                 : HostValues.ofArrays(batch.q(), batch.k(), batch.v(), batch.theta());
         long start = System.nanoTime();
+        if (!batch.hasScalars()) {
+            refuseOverflowingProjections(batch.heads(), batch.d(), batch::queryLength, batch::keyLength, batch.m(), batch.n(),
+                    host[0]::read, host[1]::read, batch.theta(), () -> batch);
+        }
         ProblemParameters problems = ProblemParameters.of(batch);
         times.add(Stage.PROJECTION, System.nanoTime() - start);
         return forward(shape, batch.kernel(), batch.isCausal(), source, new FloatArray[host.length], host, problems, times,
@@ -123,6 +130,8 @@ public final class TornadoEngine implements BackendEngine {
             scales[p] = PrefixSums.powerOfTwoAbove(largest);
         }
         ProblemParameters problems = ProblemParameters.of(batch.options(), batch.heads(), batch.m(), batch.n(), scales);
+        refuseOverflowingProjections(batch.heads(), batch.d(), p -> problems.queryLengths()[p], p -> keyLengths[p], batch.m(), batch.n(),
+                reader(callers[0], host[0]), reader(callers[1], host[1]), batch.theta().data(), batch::toHeap);
         times.add(Stage.PROJECTION, System.nanoTime() - start);
         return forward(shape, batch.options().kernel(), batch.options().isCausal(), ForwardPlan.Source.THETA, callers, host, problems,
                 times, batch.toString());
@@ -187,6 +196,33 @@ public final class TornadoEngine implements BackendEngine {
         }
         times.add(Stage.TRANSFER_OUT, System.nanoTime() - start);
         return Optional.of(new LayerRun(out, front[0], front[1]));
+    }
+
+    /**
+     * The device projects s and t where the host cannot see them: refuse here the inputs whose float32
+     * projections would overflow ({@link ProjectionRange}), by a bound from one pass over Q and K and,
+     * only where the bound cannot rule it out, by the exact projections of a heap copy.
+     */
+    private static void refuseOverflowingProjections(int heads, int d, java.util.function.IntUnaryOperator queryLength,
+                                                     java.util.function.IntUnaryOperator keyLength, int m, int n,
+                                                     FiniteCheck.BlockReader q, FiniteCheck.BlockReader k, float[] theta,
+                                                     java.util.function.Supplier<AttentionBatch> heap) {
+        AttentionBatch exact = null;
+        for (int p = 0; p < heads; p++) {
+            int thetaOffset = theta.length == d ? 0 : p * d;
+            if (!ProjectionRange.cannotOverflow(q, p * m, queryLength.applyAsInt(p), k, p * n, keyLength.applyAsInt(p), d, theta, thetaOffset)) {
+                exact = exact != null ? exact : heap.get();
+                Projection.scalars(exact, p);                    // refuses an overflow by row
+            }
+        }
+    }
+
+    private static FiniteCheck.BlockReader reader(FloatArray caller, HostValues host) {
+        if (caller != null) {
+            return (from, target, length) -> java.lang.foreign.MemorySegment.copy(caller.getSegment(),
+                    java.lang.foreign.ValueLayout.JAVA_FLOAT, (long) from * Float.BYTES, target, 0, length);
+        }
+        return host::read;
     }
 
     private float[] forward(Shape shape, Kernel kernel, boolean causal, ForwardPlan.Source source, FloatArray[] callers,

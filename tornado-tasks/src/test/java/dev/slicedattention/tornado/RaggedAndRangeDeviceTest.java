@@ -138,6 +138,55 @@ class RaggedAndRangeDeviceTest {
         }
     }
 
+    /**
+     * Keys and queries near float32's limit, all of one sign: 3e37 ± 0.5e37, whose projections
+     * (θ·(x − c), about 1e37) are representable but whose column sums are not (256 of them overflow).
+     * The key centre summed them as they were and became +∞, and every output 0; now every output
+     * is finite and within the device tolerance, causal too. With θ 1000× larger the projections
+     * themselves overflow: refused by row, on the heap path and on FloatArray inputs.
+     */
+    @ParameterizedTest
+    @EnumSource(Kernel.class)
+    void keysNearFloat32sLimitGiveAccurateOutputOrARefusal(Kernel kernel) {
+        Shape shape = new Shape(2, 300, 300, 8, 4);
+        AttentionBatch base = InputGenerator.GAUSSIAN.generate(shape, 9);
+        float[] q = base.q().clone(), k = base.k().clone(), theta = base.theta().clone(), wide = base.theta().clone();
+        for (int i = 0; i < q.length; i++) {
+            q[i] = (3.0f + 0.5f * q[i]) * 1e37f;
+            k[i] = (3.0f + 0.5f * k[i]) * 1e37f;
+        }
+        for (int i = 0; i < wide.length; i++) {
+            wide[i] *= 1000.0f;
+        }
+        AttentionBatch plain = new AttentionBatch(2, shape.m(), shape.n(), shape.d(), shape.e(), q, k, base.v(), theta);
+        AttentionOptions options = kernel == Kernel.BUMP
+                ? AttentionOptions.bump(Bandwidths.relativeToKeys(plain, Bandwidths.DEFAULT_FACTOR)) : AttentionOptions.relu();
+        for (boolean causal : new boolean[] {false, true}) {
+            AttentionBatch batch = plain.withOptions(options.causal(causal));
+            float[] out = tornado.engine().forward(batch, new StageTimes());
+            double[] reference = NaiveReference.attend(batch);
+            for (int problem = 0; problem < 2; problem++) {
+                int p = problem;
+                AttentionBatch one = slice(batch, p).withOptions(slice(batch, p).options().causal(causal));
+                float[] mine = Arrays.copyOfRange(out, p * shape.m() * shape.e(), (p + 1) * shape.m() * shape.e());
+                ErrorMetrics metrics = ErrorMetrics.compare(mine,
+                        Arrays.copyOfRange(reference, p * shape.m() * shape.e(), (p + 1) * shape.m() * shape.e()), one);
+                assertTrue(TolerancePolicy.BLOCKED_FLOAT32.accepts(metrics, shape.n()), () -> batch + ", problem " + p + ": " + metrics);
+            }
+            AttentionBatch overflowing = new AttentionBatch(2, shape.m(), shape.n(), shape.d(), shape.e(), q, k, base.v(), wide)
+                    .withOptions(options.causal(causal));
+            InvalidInputException heap = assertThrows(InvalidInputException.class,
+                    () -> tornado.engine().forward(overflowing, new StageTimes()));
+            assertTrue(heap.getMessage().contains("is beyond float32's range") && heap.getMessage().contains("scale θ down"), heap.getMessage());
+            InvalidInputException arrays = assertThrows(InvalidInputException.class, () -> tornado.engine().forward(
+                    dev.slicedattention.spi.TensorBatch.of(TornadoTensors.wrap(FloatArray.fromArray(q), 2, shape.m(), shape.d()),
+                            TornadoTensors.wrap(FloatArray.fromArray(k), 2, shape.n(), shape.d()),
+                            TornadoTensors.wrap(FloatArray.fromArray(base.v()), 2, shape.n(), shape.e()),
+                            TornadoTensors.wrap(FloatArray.fromArray(wide), 2, shape.d()), overflowing.options()), new StageTimes()));
+            assertEquals(heap.getMessage(), arrays.getMessage());
+        }
+    }
+
     /** Problem p of a batch as a one-problem batch (same kernel and bandwidth). */
     private static AttentionBatch slice(AttentionBatch batch, int p) {
         int m = batch.m(), n = batch.n(), d = batch.d(), e = batch.e();

@@ -2,6 +2,7 @@ package dev.slicedattention.jvm.par;
 
 import dev.slicedattention.validation.sequential.PrefixSums;
 import dev.slicedattention.validation.sequential.Projection;
+import dev.slicedattention.validation.sequential.ProjectionRange;
 
 /**
  * Stage 1 on all cores: the key centre c and the value mean μ as column sums over row blocks
@@ -187,7 +188,9 @@ public final class ParallelProjection {
         int n = inputs.keyLength(p), m = inputs.queryLength(p), d = inputs.d();
         int keyRow = p * inputs.n(), queryRow = p * inputs.m();
         float[] centre = centre(workers, inputs.k(), keyRow, n);
-        return new float[][] {project(workers, inputs.q(), queryRow, m, inputs.theta(), p * d, centre),
-                project(workers, inputs.k(), keyRow, n, inputs.theta(), p * d, centre)};
+        float[] s = project(workers, inputs.q(), queryRow, m, inputs.theta(), p * d, centre);
+        float[] t = project(workers, inputs.k(), keyRow, n, inputs.theta(), p * d, centre);
+        ProjectionRange.requireFinite(s, t, p);
+        return new float[][] {s, t};
     }
 }

@@ -246,8 +246,9 @@ public final class CausalPlan implements AutoCloseable {
         plan.withDevice(device).withGridScheduler(grid).withProfiler(ProfilerMode.SILENT);
         // Bump: float-float arithmetic, which must not be reassociated (see CompensatedPrefixSumKernels). Both
         // combines: products rounded as written (no mad contraction), so that x·C − y·c is 0 when x = y and C = c
-        // (see CausalKernels#reluCombine). Per graph, as in ForwardPlan.
-        for (int graph : bump ? new int[] {PROJECTION, SCAN, LEVEL, COMBINE} : new int[] {COMBINE}) {
+        // (see CausalKernels#reluCombine). Both projections: the column means' scales undone in their order
+        // (ProjectionKernels#meansOfPartials). Per graph, as in ForwardPlan.
+        for (int graph : bump ? new int[] {PROJECTION, SCAN, LEVEL, COMBINE} : new int[] {PROJECTION, COMBINE}) {
             plan.withGraph(graph).withCompilerFlags(TornadoVMBackendType.OPENCL, ForwardPlan.EXACT_OPENCL_FLAGS);
         }
         plan.withAllGraphs();

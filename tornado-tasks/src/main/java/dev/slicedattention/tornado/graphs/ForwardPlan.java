@@ -421,17 +421,17 @@ public final class ForwardPlan implements AutoCloseable {
         }
         plan = new TornadoExecutionPlan(graphs);
         plan.withDevice(device).withGridScheduler(grid).withProfiler(ProfilerMode.SILENT);
+        // Per graph: while a graph is selected, plan-wide settings apply to it alone (TornadoExecutor.selectGraph).
+        // The projection always: its column means scale their partial sums so that keys near float32's limit
+        // do not overflow, and undo the scales in an order that reassociation could turn into an overflow
+        // (ProjectionKernels#meansOfPartials); the bump's compensated projection, and the layer's GELU (its
+        // erf calls exp, which -cl-fast-relaxed-math may evaluate to lower accuracy), need it as well.
+        plan.withGraph(base + PROJECTION).withCompilerFlags(TornadoVMBackendType.OPENCL, EXACT_OPENCL_FLAGS);
         if (bump) {
-            // Per graph: while a graph is selected, plan-wide settings apply to it alone (TornadoExecutor.selectGraph).
-            plan.withGraph(base + PROJECTION).withCompilerFlags(TornadoVMBackendType.OPENCL, EXACT_OPENCL_FLAGS);
             plan.withGraph(base + PREFIX).withCompilerFlags(TornadoVMBackendType.OPENCL, EXACT_OPENCL_FLAGS);
             plan.withGraph(base + COMBINE).withCompilerFlags(TornadoVMBackendType.OPENCL, EXACT_OPENCL_FLAGS);
-            plan.withAllGraphs();
-        } else if (source == Source.LAYER && front.mlp()) {
-            // The GELU's erf calls exp, which -cl-fast-relaxed-math may evaluate to lower accuracy.
-            plan.withGraph(base + PROJECTION).withCompilerFlags(TornadoVMBackendType.OPENCL, EXACT_OPENCL_FLAGS);
-            plan.withAllGraphs();
         }
+        plan.withAllGraphs();
     }
 
     /**

@@ -60,6 +60,15 @@ public final class HostValues {
         }
     }
 
+    /** Copies values [from, from + length) into target[0, length). */
+    public void read(int from, float[] target, int length) {
+        if (heap != null) {
+            System.arraycopy(heap, from, target, 0, length);
+        } else {
+            offHeap.copyRange(from, target, 0, length);
+        }
+    }
+
     /** The largest |value| of [from, from + count). */
     public float largestMagnitude(int from, int count) {
         float largest = 0.0f;

@@ -36,12 +36,21 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 public final class ProjectionKernels {
     /** Rows (and, one level up, partial sums) summed in one chunk of a column mean, so that its error grows like a few chunks, not rows. */
     public static final int MEAN_CHUNK = 256;
+    /**
+     * 1 / MEAN_CHUNK, exact (a power of two): each row enters a partial already divided by the chunk's
+     * size, so a partial of MEAN_CHUNK values is at most the largest |value| and never overflows
+     * float32, even for keys near its limit (256 keys near 1e37 summed as they are give +∞, a centre
+     * of +∞ and an output of zeros). {@link #meansOfPartials} scales its level the same way and
+     * undoes both scales with the division by L_p.
+     */
+    static final float CHUNK_SCALE = 1.0f / MEAN_CHUNK;
 
     private ProjectionKernels() {}
 
     /**
      * First level of the parallel column means: partials[(p·chunks + b)·cols + c] = Σ of the rows
-     * b·MEAN_CHUNK .. (b+1)·MEAN_CHUNK − 1 of head p in column c, stopping at row L_p (a chunk that
+     * b·MEAN_CHUNK .. (b+1)·MEAN_CHUNK − 1 of head p in column c, each times {@link #CHUNK_SCALE},
+     * stopping at row L_p (a chunk that
      * starts beyond it sums nothing). One work-item per (column, chunk): P·chunks·cols of them
      * instead of P·cols, and the column is the first parallel dimension so that neighbouring
      * work-items read neighbouring addresses of the same row.
@@ -56,7 +65,7 @@ public final class ProjectionKernels {
                 int end = Math.min(lengths.get(p), start + MEAN_CHUNK);
                 float sum = 0.0f;
                 for (int j = start; j < end; j++) {
-                    sum += x.get((p * rows + j) * cols + c);
+                    sum += x.get((p * rows + j) * cols + c) * CHUNK_SCALE;
                 }
                 partials.set(pb * cols + c, sum);
             }
@@ -65,8 +74,8 @@ public final class ProjectionKernels {
 
     /**
      * As {@link #columnPartials}, over the values divided by their problem's scale ν_p
-     * ({@code factors} = [ν | 1/ν | b], P values each; 1/ν is a power of two, so the product is
-     * exact). Summing V itself could overflow float32: 256 values near 1e37 already do.
+     * ({@code factors} = [ν | 1/ν | b], P values each; 1/ν and {@link #CHUNK_SCALE} are powers of two,
+     * so the product is exact). Summing V itself could overflow float32: 256 values near 1e37 already do.
      */
     public static void scaledColumnPartials(FloatArray x, IntArray lengths, FloatArray factors, FloatArray partials,
                                             int rows, int cols, int chunks) {
@@ -78,7 +87,7 @@ public final class ProjectionKernels {
                 int b = pb - p * chunks;
                 int start = b * MEAN_CHUNK;
                 int end = Math.min(lengths.get(p), start + MEAN_CHUNK);
-                float inverse = factors.get(heads + p);
+                float inverse = factors.get(heads + p) * CHUNK_SCALE;
                 float sum = 0.0f;
                 for (int j = start; j < end; j++) {
                     sum += x.get((p * rows + j) * cols + c) * inverse;
@@ -89,23 +98,41 @@ public final class ProjectionKernels {
     }
 
     /**
-     * Second level: out[p·cols + c] = Σ_b partials / L_p, the partials themselves summed in groups of
-     * MEAN_CHUNK, so every mean is a three-level sum (error like 2·MEAN_CHUNK + rows/MEAN_CHUNK², not rows).
+     * Second level: out[p·cols + c] = Σ_b partials / L_p, the partials summed with Kahan's compensation
+     * (a plain float32 sum of 274 partials near 256 000 was off by 12 ulps of the mean in IEEE order;
+     * compensated, by about one). The partials hold their rows times {@link #CHUNK_SCALE}; here each is also divided by 2^k, the
+     * power of two at or above the chunk count (exact), so every running total stays within the
+     * largest |value| and never overflows float32, nor falls far below the values (2^k·MEAN_CHUNK is
+     * within a factor 2 of L_p for L_p ≥ MEAN_CHUNK). The scales are undone exactly and the division
+     * rounds once, as without them: the total times MEAN_CHUNK·2^k (the plain sum) divided by L_p,
+     * or, where that product would overflow, the total divided by L_p first. That order must hold:
+     * the plans compile this kernel's graph without {@code -cl-fast-relaxed-math}
+     * ({@link dev.slicedattention.tornado.graphs.ForwardPlan#EXACT_OPENCL_FLAGS}), under which the
+     * OpenCL compiler may reassociate (total / L)·s into (total·s) / L, which overflows.
      */
     public static void meansOfPartials(FloatArray partials, IntArray lengths, FloatArray out, int cols, int chunks) {
         for (@Parallel int slot = 0; slot < out.getSize(); slot++) {
             int p = slot / cols;
             int c = slot - p * cols;
+            // The power of two at or above chunks, without a loop (a loop here compiled to nothing).
+            int bits = chunks - 1;
+            bits |= bits >> 1;
+            bits |= bits >> 2;
+            bits |= bits >> 4;
+            bits |= bits >> 8;
+            bits |= bits >> 16;
+            float scale = (float) MEAN_CHUNK * (bits + 1);
+            float inversePower = 1.0f / (bits + 1);
             float total = 0.0f;
-            for (int start = 0; start < chunks; start += MEAN_CHUNK) {
-                int end = Math.min(chunks, start + MEAN_CHUNK);
-                float partial = 0.0f;
-                for (int b = start; b < end; b++) {
-                    partial += partials.get((p * chunks + b) * cols + c);
-                }
-                total += partial;
+            float compensation = 0.0f;                          // the low part that total's rounding lost
+            for (int b = 0; b < chunks; b++) {
+                float term = partials.get((p * chunks + b) * cols + c) * inversePower - compensation;
+                float next = total + term;
+                compensation = (next - total) - term;
+                total = next;
             }
-            out.set(slot, total / lengths.get(p));
+            float length = lengths.get(p);
+            out.set(slot, Math.abs(total) < Float.MAX_VALUE / scale ? total * scale / length : total / length * scale);
         }
     }
 

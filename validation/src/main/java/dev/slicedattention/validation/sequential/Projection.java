@@ -82,8 +82,10 @@ public final class Projection {
         int n = batch.keyLength(p), m = batch.queryLength(p), d = batch.d();
         int keyRow = p * batch.n(), queryRow = p * batch.m();
         float[] centre = centre(batch.k(), keyRow, n, d);
-        return new float[][] {project(batch.q(), queryRow, m, d, batch.theta(), p * d, centre),
-                project(batch.k(), keyRow, n, d, batch.theta(), p * d, centre)};
+        float[] s = project(batch.q(), queryRow, m, d, batch.theta(), p * d, centre);
+        float[] t = project(batch.k(), keyRow, n, d, batch.theta(), p * d, centre);
+        ProjectionRange.requireFinite(s, t, p);
+        return new float[][] {s, t};
     }
 
     /**

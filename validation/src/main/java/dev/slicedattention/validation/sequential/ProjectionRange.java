@@ -1,0 +1,70 @@
+package dev.slicedattention.validation.sequential;
+
+import dev.slicedattention.error.InvalidInputException;
+
+/**
+ * The float32 projections s = &lt;θ, Q − c&gt; and t = &lt;θ, K − c&gt; must be finite: a value beyond
+ * ±3.4e38 becomes ±∞, and the kernels then return zeros or NaN for every query that sees it (the
+ * denominator Σ|s − t| is infinite) where the float64 reference returns ordinary values. Such inputs
+ * are refused with their cause and the remedy: the ReLU kernel is invariant to a common scale of s
+ * and t, so θ scaled down gives the same output (for the bump, with b scaled by the same factor).
+ */
+public final class ProjectionRange {
+    private ProjectionRange() {}
+
+    /** Throws when a projection of problem p is not finite: {@code s} [M_p] of the queries, {@code t} [L_p] of the keys. */
+    public static void requireFinite(float[] s, float[] t, int p) {
+        requireFinite(t, "key", p);
+        requireFinite(s, "query", p);
+    }
+
+    private static void requireFinite(float[] values, String what, int p) {
+        for (int i = 0; i < values.length; i++) {
+            if (!Float.isFinite(values[i])) {
+                throw overflow(what, i, p);
+            }
+        }
+    }
+
+    /** The refusal for row {@code row} of the {@code what} ("key" or "query") of problem p. */
+    public static InvalidInputException overflow(String what, int row, int p) {
+        return new InvalidInputException("the projection of " + what + " " + row + " of problem " + p
+                + ", <θ, " + (what.equals("key") ? "K" : "Q") + "_j − c>, is beyond float32's range (±3.4e38): "
+                + "scale θ down (the ReLU kernel's output does not change; for the bump scale b by the same factor)");
+    }
+
+    /**
+     * Whether no float32 projection of problem p's queries (rows [queryRow, queryRow + queries) of Q)
+     * and keys (rows [keyRow, keyRow + keys) of K) can overflow, whatever the centre c (a mean of the
+     * keys, so |c_d| ≤ max_j |K_jd|): Σ_d |θ_d|·(max(max|Q_·d|, max|K_·d|) + max|K_·d|) stays below a
+     * quarter of float32's largest value. One pass over the rows, read in blocks. For a backend that
+     * projects where the host cannot see the result (a device): when this says no, the exact
+     * projections decide ({@link Projection#scalars}, which refuses an overflow).
+     */
+    public static boolean cannotOverflow(dev.slicedattention.validation.FiniteCheck.BlockReader q, int queryRow, int queries,
+                                         dev.slicedattention.validation.FiniteCheck.BlockReader k, int keyRow, int keys, int d,
+                                         float[] theta, int thetaOffset) {
+        double[] largestQuery = columnMaxima(q, queryRow, queries, d), largestKey = columnMaxima(k, keyRow, keys, d);
+        double bound = 0.0;
+        for (int c = 0; c < d; c++) {
+            bound += Math.abs((double) theta[thetaOffset + c]) * (Math.max(largestQuery[c], largestKey[c]) + largestKey[c]);
+        }
+        return bound < Float.MAX_VALUE / 4.0;
+    }
+
+    private static double[] columnMaxima(dev.slicedattention.validation.FiniteCheck.BlockReader reader, int firstRow, int rows, int d) {
+        double[] largest = new double[d];
+        int blockRows = Math.max(1, 16384 / Math.max(1, d));
+        float[] block = new float[blockRows * d];
+        for (int row = firstRow; row < firstRow + rows; row += blockRows) {
+            int count = Math.min(blockRows, firstRow + rows - row);
+            reader.read(row * d, block, count * d);
+            for (int r = 0; r < count; r++) {
+                for (int c = 0; c < d; c++) {
+                    largest[c] = Math.max(largest[c], Math.abs(block[r * d + c]));
+                }
+            }
+        }
+        return largest;
+    }
+}
