@@ -131,7 +131,8 @@ public final class TornadoEngine implements BackendEngine {
         }
         ProblemParameters problems = ProblemParameters.of(batch.options(), batch.heads(), batch.m(), batch.n(), scales);
         refuseOverflowingProjections(batch.heads(), batch.d(), p -> problems.queryLengths()[p], p -> keyLengths[p], batch.m(), batch.n(),
-                reader(callers[0], host[0]), reader(callers[1], host[1]), batch.theta().data(), batch::toHeap);
+                reader(callers[0], host[0]), reader(callers[1], host[1]), values(reader(callers[3], host[3]), batch.heads() * batch.d()),
+                batch::toHeap);
         times.add(Stage.PROJECTION, System.nanoTime() - start);
         return forward(shape, batch.options().kernel(), batch.options().isCausal(), ForwardPlan.Source.THETA, callers, host, problems,
                 times, batch.toString());
@@ -215,6 +216,13 @@ public final class TornadoEngine implements BackendEngine {
                 Projection.scalars(exact, p);                    // refuses an overflow by row
             }
         }
+    }
+
+    /** The first {@code size} values of a reader, in a new array (θ: P·d values). */
+    private static float[] values(FiniteCheck.BlockReader reader, int size) {
+        float[] values = new float[size];
+        reader.read(0, values, size);
+        return values;
     }
 
     private static FiniteCheck.BlockReader reader(FloatArray caller, HostValues host) {
