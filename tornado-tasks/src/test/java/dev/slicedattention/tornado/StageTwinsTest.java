@@ -86,20 +86,9 @@ class StageTwinsTest {
     @ValueSource(ints = {1, 300, 70000})
     void columnMeansMatchFloat64(int rows) throws Exception {
         int cols = 5;
-        int chunks = (rows + ProjectionKernels.MEAN_CHUNK - 1) / ProjectionKernels.MEAN_CHUNK;
         int[] keys = keyLengths(rows);
         float[] data = gaussian(HEADS * rows * cols, new SplittableRandom(rows), 1000.0);
-        FloatArray x = FloatArray.fromArray(data), partials = new FloatArray(HEADS * chunks * cols), out = new FloatArray(HEADS * cols);
-        IntArray lengths = lengths(keys, keys);
-        TaskGraph graph = new TaskGraph("means")
-                .transferToDevice(DataTransferMode.EVERY_EXECUTION, x, lengths)
-                .task("partials", ProjectionKernels::columnPartials, x, lengths, partials, rows, cols, chunks)
-                .task("means", ProjectionKernels::meansOfPartials, partials, lengths, out, cols, chunks)
-                .transferToHost(DataTransferMode.EVERY_EXECUTION, out);
-        try (TornadoExecutionPlan plan = new TornadoExecutionPlan(graph.snapshot())) {
-            // As the plans compile the projection graph (ProjectionKernels#meansOfPartials needs its order kept).
-            plan.withCompilerFlags(TornadoVMBackendType.OPENCL, ForwardPlan.EXACT_OPENCL_FLAGS).execute();
-        }
+        FloatArray out = deviceColumnMeans(data, rows, cols, keys);
         for (int p = 0; p < HEADS; p++) {
             double[] exact = Projection.valueMean(data, p * rows, keys[p], cols);
             for (int c = 0; c < cols; c++) {
@@ -120,24 +109,13 @@ class StageTwinsTest {
     @Test
     void columnMeansOfValuesNearFloat32sLimitStayFinite() throws Exception {
         int rows = 70000, cols = 3;
-        int chunks = (rows + ProjectionKernels.MEAN_CHUNK - 1) / ProjectionKernels.MEAN_CHUNK;
         int[] keys = keyLengths(rows);
         SplittableRandom random = new SplittableRandom(37);
         float[] data = new float[HEADS * rows * cols];
         for (int i = 0; i < data.length; i++) {
             data[i] = (float) (3e37 + 1e37 * random.nextGaussian());
         }
-        FloatArray x = FloatArray.fromArray(data), partials = new FloatArray(HEADS * chunks * cols), out = new FloatArray(HEADS * cols);
-        IntArray lengths = lengths(keys, keys);
-        TaskGraph graph = new TaskGraph("limitMeans")
-                .transferToDevice(DataTransferMode.EVERY_EXECUTION, x, lengths)
-                .task("partials", ProjectionKernels::columnPartials, x, lengths, partials, rows, cols, chunks)
-                .task("means", ProjectionKernels::meansOfPartials, partials, lengths, out, cols, chunks)
-                .transferToHost(DataTransferMode.EVERY_EXECUTION, out);
-        try (TornadoExecutionPlan plan = new TornadoExecutionPlan(graph.snapshot())) {
-            // As the plans compile the projection graph (ProjectionKernels#meansOfPartials needs its order kept).
-            plan.withCompilerFlags(TornadoVMBackendType.OPENCL, ForwardPlan.EXACT_OPENCL_FLAGS).execute();
-        }
+        FloatArray out = deviceColumnMeans(data, rows, cols, keys);
         for (int p = 0; p < HEADS; p++) {
             double[] exact = Projection.valueMean(data, p * rows, keys[p], cols);
             for (int c = 0; c < cols; c++) {
@@ -146,6 +124,23 @@ class StageTwinsTest {
                 assertEquals(exact[c], mean, 1e-5 * Math.abs(exact[c]), "mean of head " + p + ", column " + c);
             }
         }
+    }
+
+    /** The projection stage's two column-mean kernels on {@code data} [P, rows, cols], head p over its first keys[p] rows. */
+    private static FloatArray deviceColumnMeans(float[] data, int rows, int cols, int[] keys) throws Exception {
+        int chunks = (rows + ProjectionKernels.MEAN_CHUNK - 1) / ProjectionKernels.MEAN_CHUNK;
+        FloatArray x = FloatArray.fromArray(data), partials = new FloatArray(HEADS * chunks * cols), out = new FloatArray(HEADS * cols);
+        IntArray lengths = lengths(keys, keys);
+        TaskGraph graph = new TaskGraph("means")
+                .transferToDevice(DataTransferMode.EVERY_EXECUTION, x, lengths)
+                .task("partials", ProjectionKernels::columnPartials, x, lengths, partials, rows, cols, chunks)
+                .task("means", ProjectionKernels::meansOfPartials, partials, lengths, out, cols, chunks)
+                .transferToHost(DataTransferMode.EVERY_EXECUTION, out);
+        try (TornadoExecutionPlan plan = new TornadoExecutionPlan(graph.snapshot())) {
+            // As the plans compile the projection graph (ProjectionKernels#meansOfPartials needs its order kept).
+            plan.withCompilerFlags(TornadoVMBackendType.OPENCL, ForwardPlan.EXACT_OPENCL_FLAGS).execute();
+        }
+        return out;
     }
 
     /**
