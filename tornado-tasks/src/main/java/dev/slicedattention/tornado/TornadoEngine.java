@@ -284,6 +284,7 @@ public final class TornadoEngine implements BackendEngine {
                 causalPlan = plan;
                 causalKey = key;
                 times.addSetup(System.nanoTime() - start);
+                times.addSetupPart(ForwardPlan.PART_PLAN_BUILD, System.nanoTime() - start);
             }
             lastCausalPlan = plan;
             return plan.forward(host, problems, times);

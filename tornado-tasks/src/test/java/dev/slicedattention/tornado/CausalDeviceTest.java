@@ -138,6 +138,26 @@ class CausalDeviceTest {
     }
 
     /**
+     * The first call of a new causal plan reports its parts as the forward plan's do (the bench's
+     * firstCalls): the plan build, TornadoVM's compile, the device build, the first transfers and
+     * kernels, and the rest; a second call on the same plan reports none.
+     */
+    @org.junit.jupiter.api.Test
+    void theFirstCallReportsItsParts() {
+        AttentionBatch batch = InputGenerator.GAUSSIAN.generate(new Shape(1, 333, 333, 6, 3), 41).withOptions(AttentionOptions.relu().causal(true));
+        StageTimes first = new StageTimes();
+        tornado.engine().forward(batch, first);
+        assertEquals(java.util.Set.of(ForwardPlan.PART_PLAN_BUILD, ForwardPlan.PART_TORNADO_COMPILE, ForwardPlan.PART_DEVICE_BUILD,
+                ForwardPlan.PART_FIRST_TRANSFERS, ForwardPlan.PART_FIRST_KERNELS, ForwardPlan.PART_ALLOCATION_AND_DISPATCH),
+                first.setupParts().keySet());
+        assertTrue(first.setupParts().get(ForwardPlan.PART_PLAN_BUILD) > 0 && first.setupParts().get(ForwardPlan.PART_TORNADO_COMPILE) > 0
+                && first.setupParts().get(ForwardPlan.PART_FIRST_KERNELS) > 0, first.setupParts()::toString);
+        StageTimes second = new StageTimes();
+        tornado.engine().forward(batch, second);
+        assertTrue(second.setupParts().isEmpty(), second.setupParts()::toString);
+    }
+
+    /**
      * The bump with keys near 10^37 and bandwidth 10^38 (above 2^100, where the tile kernel shrinks its
      * weights by a power of two: unshrunk, a tile's Σ (b − |s − t|)·V/ν over positive values would pass
      * float32's 3.4·10^38): outputs finite and as the float64 naive causal reference; n = 200 spans

@@ -373,6 +373,9 @@ public final class CausalPlan implements AutoCloseable {
         compiled[graph] = true;
         executes++;
         TornadoProfilerResult profile = result.getProfilerResult();
+        if (first) {
+            ForwardPlan.addFirstExecuteParts(profile, wall, times);
+        }
         long compile = Math.max(0, profile.getCompileTime());
         lastKernelNanos += Math.max(0, profile.getDeviceKernelTime());
         long setup = first ? Math.min(wall, compile) : 0;

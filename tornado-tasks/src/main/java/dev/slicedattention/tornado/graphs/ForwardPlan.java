@@ -623,15 +623,7 @@ public final class ForwardPlan implements AutoCloseable {
         }
         TornadoProfilerResult profile = result.getProfilerResult();
         if (first) {
-            long tornadoCompile = Math.max(0, profile.getTornadoCompilerTime());
-            long deviceBuild = Math.max(0, profile.getDriverInstallTime());
-            long transfers = Math.max(0, profile.getDeviceWriteTime()) + Math.max(0, profile.getDeviceReadTime());
-            long kernels = Math.max(0, profile.getDeviceKernelTime());
-            times.addSetupPart(PART_TORNADO_COMPILE, tornadoCompile);
-            times.addSetupPart(PART_DEVICE_BUILD, deviceBuild);
-            times.addSetupPart(PART_FIRST_TRANSFERS, transfers);
-            times.addSetupPart(PART_FIRST_KERNELS, kernels);
-            times.addSetupPart(PART_ALLOCATION_AND_DISPATCH, Math.max(0, wall - tornadoCompile - deviceBuild - transfers - kernels));
+            addFirstExecuteParts(profile, wall, times);
         }
         long compile = Math.max(0, profile.getCompileTime());
         lastCompileNanos += compile;
@@ -640,6 +632,23 @@ public final class ForwardPlan implements AutoCloseable {
         times.addSetup(setup);
         times.add(stage, wall - setup);
         return profile;
+    }
+
+    /**
+     * The parts of a graph's first execute ({@code wall} nanoseconds), from TornadoVM's profiler, to
+     * the call's setup parts: TornadoVM's compile, the driver's build, the transfers, the kernels,
+     * and the rest (allocation and dispatch). Shared with {@link CausalPlan}.
+     */
+    static void addFirstExecuteParts(TornadoProfilerResult profile, long wall, StageTimes times) {
+        long tornadoCompile = Math.max(0, profile.getTornadoCompilerTime());
+        long deviceBuild = Math.max(0, profile.getDriverInstallTime());
+        long transfers = Math.max(0, profile.getDeviceWriteTime()) + Math.max(0, profile.getDeviceReadTime());
+        long kernels = Math.max(0, profile.getDeviceKernelTime());
+        times.addSetupPart(PART_TORNADO_COMPILE, tornadoCompile);
+        times.addSetupPart(PART_DEVICE_BUILD, deviceBuild);
+        times.addSetupPart(PART_FIRST_TRANSFERS, transfers);
+        times.addSetupPart(PART_FIRST_KERNELS, kernels);
+        times.addSetupPart(PART_ALLOCATION_AND_DISPATCH, Math.max(0, wall - tornadoCompile - deviceBuild - transfers - kernels));
     }
 
     /** The array the projection graph sends for input {@code i} (THETA: 0 Q, 1 K, 2 V, 3 θ; SCALARS: 0 s, 1 t, 2 V). */
