@@ -112,6 +112,7 @@ public final class TornadoEngine implements BackendEngine {
         Tensor[] tensors = {batch.q(), batch.k(), batch.v(), batch.theta()};
         FloatArray[] callers = new FloatArray[tensors.length];
         HostValues[] host = new HostValues[tensors.length];
+        FiniteCheck.BlockReader[] readers = new FiniteCheck.BlockReader[tensors.length];   // every input, read in place
         for (int i = 0; i < tensors.length; i++) {
             OffHeapFloats offHeap = tensors[i].offHeap().orElse(null);
             if (offHeap != null && offHeap.array() instanceof FloatArray floats) {
@@ -119,20 +120,18 @@ public final class TornadoEngine implements BackendEngine {
             } else {
                 host[i] = offHeap != null ? HostValues.of(offHeap) : HostValues.of(tensors[i].data());
             }
+            readers[i] = offHeap != null ? (from, target, length) -> offHeap.copyRange(from, target, 0, length) : host[i]::read;
         }
         long start = System.nanoTime();
         int[] keyLengths = ProblemParameters.keyLengths(batch.options(), batch.heads(), batch.n());
         float[] scales = new float[batch.heads()];
         for (int p = 0; p < scales.length; p++) {
             int from = p * batch.n() * batch.e(), count = keyLengths[p] * batch.e();
-            float largest = callers[2] != null ? FloatArrayValues.largestMagnitude(callers[2], from, count)
-                    : host[2].largestMagnitude(from, count);
-            scales[p] = PrefixSums.powerOfTwoAbove(largest);
+            scales[p] = PrefixSums.powerOfTwoAbove(FiniteCheck.largestMagnitude(from, count, readers[2]));
         }
         ProblemParameters problems = ProblemParameters.of(batch.options(), batch.heads(), batch.m(), batch.n(), scales);
         refuseOverflowingProjections(batch.heads(), batch.d(), p -> problems.queryLengths()[p], p -> keyLengths[p], batch.m(), batch.n(),
-                reader(callers[0], host[0]), reader(callers[1], host[1]), values(reader(callers[3], host[3]), batch.heads() * batch.d()),
-                batch::toHeap);
+                readers[0], readers[1], values(readers[3], batch.heads() * batch.d()), batch::toHeap);
         times.add(Stage.PROJECTION, System.nanoTime() - start);
         return forward(shape, batch.options().kernel(), batch.options().isCausal(), ForwardPlan.Source.THETA, callers, host, problems,
                 times, batch.toString());
@@ -223,14 +222,6 @@ public final class TornadoEngine implements BackendEngine {
         float[] values = new float[size];
         reader.read(0, values, size);
         return values;
-    }
-
-    private static FiniteCheck.BlockReader reader(FloatArray caller, HostValues host) {
-        if (caller != null) {
-            return (from, target, length) -> java.lang.foreign.MemorySegment.copy(caller.getSegment(),
-                    java.lang.foreign.ValueLayout.JAVA_FLOAT, (long) from * Float.BYTES, target, 0, length);
-        }
-        return host::read;
     }
 
     private float[] forward(Shape shape, Kernel kernel, boolean causal, ForwardPlan.Source source, FloatArray[] callers,

@@ -59,12 +59,8 @@ public final class FiniteCheck {
      */
     public static int firstNonFinite(int size, BlockReader values) {
         int blocks = (size + BLOCK - 1) / BLOCK;
-        int parts = blocks > 64 ? Math.min(blocks, 4 * Runtime.getRuntime().availableProcessors()) : 1;
-        java.util.stream.IntStream range = java.util.stream.IntStream.range(0, parts);
-        if (parts > 1) {
-            range = range.parallel();
-        }
-        int block = range.map(part -> {
+        int parts = parts(blocks);
+        int block = partRange(parts).map(part -> {
             float[] buffer = new float[BLOCK];
             for (int b = (int) ((long) blocks * part / parts), end = (int) ((long) blocks * (part + 1) / parts); b < end; b++) {
                 int length = Math.min(BLOCK, size - b * BLOCK);
@@ -86,6 +82,41 @@ public final class FiniteCheck {
                 return block * BLOCK + i;
             }
         }
+    }
+
+    /**
+     * The largest |value| of [from, from + count) of finite values read through {@code values}, in
+     * blocks on all cores as {@link #firstNonFinite(int, BlockReader)} scans: the integer maximum of
+     * the values' bits without the sign, which orders finite floats by magnitude and which C2
+     * vectorises (a float Math.max loop over the same blocks took 80 ms for Q and K at 2^20 × 64).
+     */
+    public static float largestMagnitude(int from, int count, BlockReader values) {
+        int blocks = (count + BLOCK - 1) / BLOCK;
+        int parts = parts(blocks);
+        int bits = partRange(parts).map(part -> {
+            float[] buffer = new float[BLOCK];
+            int largest = 0;
+            for (int b = (int) ((long) blocks * part / parts), end = (int) ((long) blocks * (part + 1) / parts); b < end; b++) {
+                int length = Math.min(BLOCK, count - b * BLOCK);
+                values.read(from + b * BLOCK, buffer, length);
+                for (int i = 0; i < length; i++) {
+                    largest = Math.max(largest, Float.floatToRawIntBits(buffer[i]) & 0x7FFF_FFFF);
+                }
+            }
+            return largest;
+        }).max().orElse(0);
+        return Float.intBitsToFloat(bits);
+    }
+
+    /** How many parts the blocks are scanned in: a few per core when there are more than a few blocks. */
+    private static int parts(int blocks) {
+        return blocks > 64 ? Math.min(blocks, 4 * Runtime.getRuntime().availableProcessors()) : 1;
+    }
+
+    /** The parts 0 .. parts − 1, in parallel when there is more than one. */
+    private static java.util.stream.IntStream partRange(int parts) {
+        java.util.stream.IntStream range = java.util.stream.IntStream.range(0, parts);
+        return parts > 1 ? range.parallel() : range;
     }
 
     /**

@@ -41,10 +41,6 @@ public final class HostValues {
         return wrapped;
     }
 
-    public int size() {
-        return heap != null ? heap.length : offHeap.size();
-    }
-
     /** Copies every value to the start of {@code target}. */
     void copyInto(FloatArray target) {
         if (heap != null) {
@@ -54,7 +50,7 @@ public final class HostValues {
         float[] block = new float[Math.min(BLOCK, offHeap.size())];
         for (int from = 0; from < offHeap.size(); from += block.length) {
             int length = Math.min(block.length, offHeap.size() - from);
-            offHeap.copyRange(from, block, 0, length);
+            read(from, block, length);
             java.lang.foreign.MemorySegment.copy(block, 0, target.getSegment(), ValueLayout.JAVA_FLOAT,
                     (long) from * Float.BYTES, length);
         }
@@ -67,25 +63,5 @@ public final class HostValues {
         } else {
             offHeap.copyRange(from, target, 0, length);
         }
-    }
-
-    /** The largest |value| of [from, from + count). */
-    public float largestMagnitude(int from, int count) {
-        float largest = 0.0f;
-        if (heap != null) {
-            for (int i = from; i < from + count; i++) {
-                largest = Math.max(largest, Math.abs(heap[i]));
-            }
-            return largest;
-        }
-        float[] block = new float[Math.max(1, Math.min(BLOCK, count))];
-        for (int start = from; start < from + count; start += block.length) {
-            int length = Math.min(block.length, from + count - start);
-            offHeap.copyRange(start, block, 0, length);
-            for (int i = 0; i < length; i++) {
-                largest = Math.max(largest, Math.abs(block[i]));
-            }
-        }
-        return largest;
     }
 }

@@ -1,6 +1,7 @@
 package dev.slicedattention.validation.sequential;
 
 import dev.slicedattention.error.InvalidInputException;
+import dev.slicedattention.validation.FiniteCheck;
 
 /**
  * The float32 projections s = &lt;θ, Q − c&gt; and t = &lt;θ, K − c&gt; must be finite: a value beyond
@@ -36,35 +37,20 @@ public final class ProjectionRange {
     /**
      * Whether no float32 projection of problem p's queries (rows [queryRow, queryRow + queries) of Q)
      * and keys (rows [keyRow, keyRow + keys) of K) can overflow, whatever the centre c (a mean of the
-     * keys, so |c_d| ≤ max_j |K_jd|): Σ_d |θ_d|·(max(max|Q_·d|, max|K_·d|) + max|K_·d|) stays below a
-     * quarter of float32's largest value. One pass over the rows, read in blocks. For a backend that
+     * keys, so |c_d| ≤ max|K|): Σ_d |θ_d|·(max(max|Q|, max|K|) + max|K|) stays below a quarter of
+     * float32's largest value. One pass over the rows, read in blocks on all cores. For a backend that
      * projects where the host cannot see the result (a device): when this says no, the exact
      * projections decide ({@link Projection#scalars}, which refuses an overflow).
      */
-    public static boolean cannotOverflow(dev.slicedattention.validation.FiniteCheck.BlockReader q, int queryRow, int queries,
-                                         dev.slicedattention.validation.FiniteCheck.BlockReader k, int keyRow, int keys, int d,
+    public static boolean cannotOverflow(FiniteCheck.BlockReader q, int queryRow, int queries,
+                                         FiniteCheck.BlockReader k, int keyRow, int keys, int d,
                                          float[] theta, int thetaOffset) {
-        double[] largestQuery = columnMaxima(q, queryRow, queries, d), largestKey = columnMaxima(k, keyRow, keys, d);
-        double bound = 0.0;
+        double largestQuery = FiniteCheck.largestMagnitude(queryRow * d, queries * d, q);
+        double largestKey = FiniteCheck.largestMagnitude(keyRow * d, keys * d, k);
+        double thetaNorm = 0.0;
         for (int c = 0; c < d; c++) {
-            bound += Math.abs((double) theta[thetaOffset + c]) * (Math.max(largestQuery[c], largestKey[c]) + largestKey[c]);
+            thetaNorm += Math.abs((double) theta[thetaOffset + c]);
         }
-        return bound < Float.MAX_VALUE / 4.0;
-    }
-
-    private static double[] columnMaxima(dev.slicedattention.validation.FiniteCheck.BlockReader reader, int firstRow, int rows, int d) {
-        double[] largest = new double[d];
-        int blockRows = Math.max(1, 16384 / Math.max(1, d));
-        float[] block = new float[blockRows * d];
-        for (int row = firstRow; row < firstRow + rows; row += blockRows) {
-            int count = Math.min(blockRows, firstRow + rows - row);
-            reader.read(row * d, block, count * d);
-            for (int r = 0; r < count; r++) {
-                for (int c = 0; c < d; c++) {
-                    largest[c] = Math.max(largest[c], Math.abs(block[r * d + c]));
-                }
-            }
-        }
-        return largest;
+        return thetaNorm * (Math.max(largestQuery, largestKey) + largestKey) < Float.MAX_VALUE / 4.0;
     }
 }
