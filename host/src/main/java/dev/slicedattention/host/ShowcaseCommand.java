@@ -239,11 +239,12 @@ final class ShowcaseCommand implements Callable<Integer> {
         return slash < 0 ? runtime : runtime.substring(slash + 3).trim();
     }
 
+    /** The release alone ("5.2.0-jdk25"), as the bench records it: charts and reports write "TornadoVM " before it. */
     static String tornadoRelease(String runtime) {
         int slash = runtime.lastIndexOf(" / ");
-        String version = slash < 0 ? runtime : runtime.substring(0, slash);
+        String version = (slash < 0 ? runtime : runtime.substring(0, slash)).trim();
         int at = version.indexOf('@');
-        return at < 0 ? version.trim() : "TornadoVM " + version.substring(at + 1).trim();
+        return at >= 0 ? version.substring(at + 1).trim() : version.replaceFirst("^TornadoVM\\s+", "");
     }
 
     /** The first TornadoVM backend in the run: the one a flat kernel folder belongs to. */

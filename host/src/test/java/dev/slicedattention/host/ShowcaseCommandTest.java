@@ -18,6 +18,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code showcase}, {@code chart}, {@code validate} and {@code devices} end to end, on small sizes. */
 class ShowcaseCommandTest {
+
+    /** The release alone, as the bench writes it: charts print "TornadoVM " before it (an H200 run read "TornadoVM TornadoVM 5.2.0-jdk25"). */
+    @org.junit.jupiter.api.Test
+    void theTornadoReleaseIsRecordedWithoutTheProductName() {
+        assertEquals("5.2.0-jdk25", ShowcaseCommand.tornadoRelease("TornadoVM tornado.api@5.2.0-jdk25 / PTX"));
+        assertEquals("5.2.0-jdk25", ShowcaseCommand.tornadoRelease("TornadoVM 5.2.0-jdk25 / OpenCL"));
+        assertEquals("PTX", ShowcaseCommand.tornadoBackend("TornadoVM tornado.api@5.2.0-jdk25 / PTX"));
+    }
     @TempDir
     Path dir;
 

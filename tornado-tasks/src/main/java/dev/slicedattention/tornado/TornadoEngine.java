@@ -2,6 +2,7 @@ package dev.slicedattention.tornado;
 
 import dev.slicedattention.BackendInfo;
 import dev.slicedattention.error.DeviceFailureException;
+import dev.slicedattention.error.InvalidInputException;
 import dev.slicedattention.Tensor;
 import dev.slicedattention.spi.BackendEngine;
 import dev.slicedattention.spi.OffHeapFloats;
@@ -391,8 +392,8 @@ public final class TornadoEngine implements BackendEngine {
     }
 
     private RuntimeException translate(RuntimeException failed, String batch) {
-        if (failed instanceof DeviceFailureException) {
-            return failed;
+        if (failed instanceof DeviceFailureException || failed instanceof InvalidInputException) {
+            return failed;   // already says what to do (InvalidInputException: a plan too large, DeviceLimits)
         }
         String device = info.name() + " (" + info.deviceName() + ")";
         if (failed instanceof TornadoOutOfMemoryException || failed instanceof TornadoMemoryException) {

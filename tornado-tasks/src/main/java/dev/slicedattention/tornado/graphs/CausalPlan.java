@@ -111,6 +111,9 @@ public final class CausalPlan implements AutoCloseable {
         int accWidth = bump ? e : CausalKernels.reluWidth(e);
         int meanChunks = (n + ProjectionKernels.MEAN_CHUNK - 1) / ProjectionKernels.MEAN_CHUNK;
 
+        String problem = shape + " causal " + kernel.name().toLowerCase(java.util.Locale.ROOT);
+        DeviceLimits.requireArraySize(problem, "the prefix table, P·2^⌈log2 n⌉·(" + (bump ? "2e" : "2e+1") + ")", (long) heads * paddedN * width);
+        DeviceLimits.requireArraySize(problem, "the accumulators, P·n·" + accWidth, (long) heads * n * accWidth);
         String[] names = source.inputNames();
         int[] sizes = source.inputSizes(shape);
         inputs = new FloatArray[sizes.length];
@@ -252,6 +255,7 @@ public final class CausalPlan implements AutoCloseable {
             plan.withGraph(graph).withCompilerFlags(TornadoVMBackendType.OPENCL, ForwardPlan.EXACT_OPENCL_FLAGS);
         }
         plan.withAllGraphs();
+        DeviceLimits.capPtxRegisters(plan);
         for (Object array : carry) {
             own.add((TornadoNativeArray) array);
         }

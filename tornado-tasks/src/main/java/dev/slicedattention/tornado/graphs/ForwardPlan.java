@@ -271,6 +271,10 @@ public final class ForwardPlan implements AutoCloseable {
         int width = bump ? 2 * e : 2 * e + 1;
         int blocks = (n + PrefixSumKernels.BLOCK - 1) / PrefixSumKernels.BLOCK;
 
+        String problem = shape + " " + kernel.name().toLowerCase(java.util.Locale.ROOT);
+        DeviceLimits.requireArraySize(problem, "the prefix table, P·(n+1)·(" + (bump ? "2e" : "2e+1") + ")", (long) heads * (n + 1) * width);
+        DeviceLimits.requireArraySize(problem, "the padded keys, P·2^⌈log2 n⌉", (long) heads * paddedN);
+        DeviceLimits.requireArraySize(problem, "the output, P·m·e", (long) heads * m * e);
         int[] inputSizes = source.inputSizes(shape);
         inputs = new FloatArray[inputSizes.length];
         callers = new boolean[inputSizes.length];
@@ -432,6 +436,7 @@ public final class ForwardPlan implements AutoCloseable {
             plan.withGraph(base + COMBINE).withCompilerFlags(TornadoVMBackendType.OPENCL, EXACT_OPENCL_FLAGS);
         }
         plan.withAllGraphs();
+        DeviceLimits.capPtxRegisters(plan);
     }
 
     /**

@@ -22,7 +22,8 @@ import java.util.regex.Pattern;
  * forward call launched each graph.
  */
 final class KernelLaunches {
-    private static final Pattern KERNEL = Pattern.compile("__kernel\\s+void\\s+(\\w+)\\s*\\(");
+    /** A kernel's name: OpenCL C's {@code __kernel void NAME(}, or PTX's {@code .entry NAME(}. */
+    private static final Pattern KERNEL = Pattern.compile("(?:__kernel\\s+void|\\.entry)\\s+(\\w+)\\s*\\(");
     private static final Pattern SIZES = Pattern.compile("\\[([0-9, ]*)\\]");
 
     /** One task's first launch: its dump's file stem, task, kernel and work sizes; the graph it belongs to. */
@@ -50,14 +51,13 @@ final class KernelLaunches {
                 String id = trimmed.substring("Task info:".length()).strip();
                 block = new String[] {id.substring(id.lastIndexOf('.') + 1), null, null};
                 blocks.add(block);
-            } else if (block != null && trimmed.startsWith("Global work size")) {
-                block[1] = trimmed;
-            } else if (block != null && trimmed.startsWith("Local  work size")) {
-                block[2] = trimmed;
+            } else if (block != null && (trimmed.startsWith("Global work size") || trimmed.startsWith("Thread dimensions"))) {
+                block[1] = trimmed;   // OpenCL's global size; PTX's threads in all
+            } else if (block != null && (trimmed.startsWith("Local  work size") || trimmed.startsWith("Blocks dimensions"))) {
+                block[2] = trimmed;   // OpenCL's work-group; PTX's block (TornadoVM's choice where the plan sets none)
             } else if (block != null && (trimmed.startsWith("Backend") || trimmed.startsWith("Device")
                     || trimmed.startsWith("Dims") || trimmed.startsWith("Global work offset")
-                    || trimmed.startsWith("Number of workgroups") || trimmed.startsWith("Thread dimensions")
-                    || trimmed.startsWith("Blocks dimensions") || trimmed.startsWith("Grids dimensions"))) {
+                    || trimmed.startsWith("Number of workgroups") || trimmed.startsWith("Grids dimensions"))) {
                 continue;
             } else if (block != null && trimmed.isEmpty()) {
                 block = null;

@@ -36,6 +36,7 @@ public final class SoftmaxPlan implements AutoCloseable {
                 .transferToHost(DataTransferMode.EVERY_EXECUTION, out);
         plan = new TornadoExecutionPlan(graph.snapshot());
         plan.withDevice(device);
+        DeviceLimits.capPtxRegisters(plan);
     }
 
     /** Device memory the plan's buffers take once it has run. */
