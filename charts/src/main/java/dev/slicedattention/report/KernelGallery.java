@@ -69,6 +69,10 @@ public final class KernelGallery {
         final Path folder;
         final RunResults results;
         final String kernel;
+        /** Causal mode (SPEC §5): the results name the kernel "causal relu" or "causal bump". */
+        final boolean causal;
+        /** The attention kernel without the mode, "relu" or "bump": which of the catalogue's graphs it shares. */
+        final String attention;
         final Map<String, Dump> dumps = new LinkedHashMap<>();
         final List<Dump> otherDumps = new ArrayList<>();
         final Map<String, Optional<SourceFile>> kernelSources = new TreeMap<>();
@@ -84,6 +88,8 @@ public final class KernelGallery {
             this.folder = folder;
             this.results = results;
             this.kernel = results.config() == null ? "relu" : results.config().kernel();
+            this.causal = kernel.startsWith("causal");
+            this.attention = causal ? kernel.substring("causal".length()).strip() : kernel;
             this.plan = JavaSources.forwardPlan();
         }
 
@@ -268,7 +274,21 @@ public final class KernelGallery {
             html.append(" (").append(Html.escape(c.results.config().kernelText())).append(")");
         }
         html.append(". The other kernel's own task graphs are listed too, folded.</p>\n");
-        if (c.dumps.isEmpty()) {
+        boolean deviceRan = c.results.runs().stream().anyMatch(r -> r.backend() != null && r.backend().startsWith("tornado"));
+        if (c.causal) {
+            html.append("<p class=\"note\" id=\"causal\"><strong>A causal run.</strong> The stages below are the non-causal "
+                    + "pass's. Causal mode (SPEC §5) runs its own task graphs (<code>CausalPlan</code>): the projection and the "
+                    + "sort with the same kernel methods as below, then its scans, divide-and-conquer levels and combine from "
+                    + "<code>CausalKernels</code>, whose code this gallery does not show yet (read "
+                    + "<code>tornado-tasks/src/main/java/dev/slicedattention/tornado/kernels/CausalKernels.java</code>; its "
+                    + "sequential twin is <code>validation/…/sequential/CausalPipeline.java</code>).</p>\n");
+        }
+        if (c.dumps.isEmpty() && c.causal && deviceRan) {
+            html.append("<div class=\"nodevice\" id=\"get-device-code\"><strong>No device code in this page</strong> — a "
+                    + "TornadoVM backend ran this causal run, but its plan does not write its kernels into the run's folder. "
+                    + "A non-causal showcase on the same device (<code>scripts/sliced-attention showcase --backends "
+                    + "jvm-seq,tornado:0:0</code>) puts the generated code beside every kernel below.</div>\n");
+        } else if (c.dumps.isEmpty()) {
             html.append("<div class=\"nodevice\" id=\"get-device-code\"><strong>No device code in this run</strong> — no "
                     + "TornadoVM backend took part, so only the Java is shown. To see what each loop becomes on a device: "
                     + "install a TornadoVM SDK (a release archive, or <code>sdk install tornadovm</code>), "
@@ -345,7 +365,7 @@ public final class KernelGallery {
         List<Graph> shown = new ArrayList<>();
         List<Graph> folded = new ArrayList<>();
         for (Graph graph : graphs) {
-            (c.dumps.containsKey(graph.file()) || graph.variant().ranBy(c.kernel) ? shown : folded).add(graph);
+            (c.dumps.containsKey(graph.file()) || graph.variant().ranBy(c.attention) ? shown : folded).add(graph);
         }
         for (Graph graph : shown) {
             graph(html, c, stage, graph);
@@ -494,7 +514,7 @@ public final class KernelGallery {
                     .append(Html.escape(dump.relative())).append("</a> (").append(Html.escape(dump.backend())).append(", ")
                     .append(Html.escape(dump.language().label())).append(").");
         } else if (!c.dumps.isEmpty()) {
-            html.append(graph.variant().ranBy(c.kernel) ? " No device code for this graph in the run's kernels/ folder."
+            html.append(graph.variant().ranBy(c.attention) ? " No device code for this graph in the run's kernels/ folder."
                     : " No device code: this graph did not run here.");
         }
         for (Dump other : c.otherDumps) {
@@ -631,7 +651,7 @@ public final class KernelGallery {
         } else if (c.dumps.isEmpty()) {
             device.append("<div class=\"nodevice small\">No device code in this run: see <a href=\"#get-device-code\">how to "
                     + "get it</a>.</div>\n");
-        } else if (graph.variant().ranBy(c.kernel)) {
+        } else if (graph.variant().ranBy(c.attention)) {
             device.append("<div class=\"nodevice small\">No device code for this graph in the run's kernels/ folder.</div>\n");
         } else {
             device.append("<div class=\"nodevice small\">Not run here: this graph belongs to the ")

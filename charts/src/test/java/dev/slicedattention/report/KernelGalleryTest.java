@@ -86,6 +86,43 @@ class KernelGalleryTest {
         }
     }
 
+    /**
+     * A causal showcase on a device writes no dumps (its plan is CausalPlan): the page says so, names
+     * the causal kernels' source, and does not claim that no TornadoVM backend took part; the bump's
+     * graphs are the ones shown for a causal bump run ("causal bump" is the bump kernel).
+     */
+    @Test
+    void aCausalRunSaysItsKernelsAreNotShownAndUnfoldsItsAttentionKernelsGraphs() throws Exception {
+        RunResults r = Fixtures.showcase();
+        for (String kernel : List.of("causal relu", "causal bump")) {
+            dev.slicedattention.results.RunConfig config = new dev.slicedattention.results.RunConfig(r.config().sizes(),
+                    r.config().heads(), r.config().dim(), r.config().valueDim(), r.config().repeats(), r.config().backends(), kernel, null);
+            RunResults causal = RunResults.of(r.runId(), r.createdAt(), r.command(), r.machine(), r.devices(), config, r.runs(), List.of());
+            Path folder = tmp.resolve(kernel.replace(' ', '-'));
+            Files.createDirectories(folder);
+            String html = Files.readString(writeRun(folder, causal));
+            assertTrue(html.contains("A causal run."), kernel);
+            assertTrue(html.contains("CausalKernels.java"), kernel);
+            assertTrue(html.contains("No device code in this page"), "a TornadoVM backend ran it: " + kernel);
+            assertFalse(html.contains("no TornadoVM backend took part"), kernel);
+            String folded = html.substring(html.indexOf("id=\"prefix-sum\""));
+            folded = folded.substring(folded.indexOf("Task graphs of this stage that did not run here"));
+            folded = folded.substring(0, folded.indexOf("</summary>"));
+            assertTrue(folded.contains(kernel.endsWith("bump") ? "prefix-sum (" : "prefix-sum-bump"),
+                    "the other kernel's graph is the folded one: " + kernel + ": " + folded);
+        }
+        // A causal run without a device keeps the page's advice for getting device code.
+        RunResults jvmOnly = withoutDevice();
+        dev.slicedattention.results.RunConfig config = new dev.slicedattention.results.RunConfig(r.config().sizes(),
+                r.config().heads(), r.config().dim(), r.config().valueDim(), r.config().repeats(), List.of("jvm-seq"), "causal relu", null);
+        List<dev.slicedattention.results.RunRecord> runs = jvmOnly.runs().stream().filter(x -> !x.backend().startsWith("tornado")).toList();
+        Path folder = tmp.resolve("causal-jvm");
+        Files.createDirectories(folder);
+        String html = Files.readString(writeRun(folder, RunResults.of(r.runId(), r.createdAt(), r.command(), r.machine(), List.of(),
+                config, runs, List.of())));
+        assertTrue(html.contains("No device code in this run"));
+    }
+
     @Test
     void withoutADeviceEveryKernelOfTheChainHasItsJavaAndThePageSaysHowToGetTheDeviceCode() throws Exception {
         String html = Files.readString(writeRun(tmp, withoutDevice()));
