@@ -22,7 +22,7 @@ public final class KernelCatalog {
     public enum Variant {
         RELU("ReLU kernel"), BUMP("bump kernel"), BOTH("both kernels"),
         SCALARS_RELU("given scalars, ReLU kernel"), SCALARS_BUMP("given scalars, bump kernel"),
-        OTHER("outside the five stages");
+        CAUSAL("causal mode"), OTHER("outside the five stages");
 
         private final String label;
 

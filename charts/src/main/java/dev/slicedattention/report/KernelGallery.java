@@ -252,6 +252,7 @@ public final class KernelGallery {
         for (Stage stage : KernelCatalog.STAGES) {
             stage(html, c, stage);
         }
+        causal(html, c);
         unplaced(html, c);
         html.append("<footer>Written by sliced-attention-charts. ").append(Html.escape(credit)).append(" Java sources read from: ")
                 .append(Html.escape(c.sourceOrigins.isEmpty() ? "none found" : String.join(", ", c.sourceOrigins)))
@@ -275,19 +276,20 @@ public final class KernelGallery {
         }
         html.append(". The other kernel's own task graphs are listed too, folded.</p>\n");
         boolean deviceRan = c.results.runs().stream().anyMatch(r -> r.backend() != null && r.backend().startsWith("tornado"));
+        boolean causalDumps = c.dumps.values().stream().anyMatch(KernelGallery::isCausal);
         if (c.causal) {
-            html.append("<p class=\"note\" id=\"causal\"><strong>A causal run.</strong> The stages below are the non-causal "
-                    + "pass's. Causal mode (SPEC §5) runs its own task graphs (<code>CausalPlan</code>): the projection and the "
-                    + "sort with the same kernel methods as below, then its scans, divide-and-conquer levels and combine from "
-                    + "<code>CausalKernels</code>, whose code this gallery does not show yet (read "
-                    + "<code>tornado-tasks/src/main/java/dev/slicedattention/tornado/kernels/CausalKernels.java</code>; its "
-                    + "sequential twin is <code>validation/…/sequential/CausalPipeline.java</code>).</p>\n");
+            html.append("<p class=\"note\" id=\"causal\"><strong>A causal run.</strong> The five stages below are the "
+                    + "non-causal pass's. Causal mode (SPEC §5) runs its own task graphs (<code>CausalPlan</code>): the "
+                    + "projection and the sort with the same kernel methods, then the tiles, scans, divide-and-conquer levels "
+                    + "and combine of <code>CausalKernels</code>")
+                    .append(causalDumps ? ", shown with the device code this run generated in <a href=\"#causal-kernels\">"
+                            + "Causal mode</a> below." : " (<code>tornado-tasks/src/main/java/dev/slicedattention/tornado/"
+                            + "kernels/CausalKernels.java</code>; a causal run on a TornadoVM device shows them here).")
+                    .append(" Their sequential twin is <code>validation/…/sequential/CausalPipeline.java</code>.</p>\n");
         }
         if (c.dumps.isEmpty() && c.causal && deviceRan) {
             html.append("<div class=\"nodevice\" id=\"get-device-code\"><strong>No device code in this page</strong> — a "
-                    + "TornadoVM backend ran this causal run, but its plan does not write its kernels into the run's folder. "
-                    + "A non-causal showcase on the same device (<code>scripts/sliced-attention showcase --backends "
-                    + "jvm-seq,tornado:0:0</code>) puts the generated code beside every kernel below.</div>\n");
+                    + "TornadoVM backend ran this causal run, but the run's folder holds no kernel files.</div>\n");
         } else if (c.dumps.isEmpty()) {
             html.append("<div class=\"nodevice\" id=\"get-device-code\"><strong>No device code in this run</strong> — no "
                     + "TornadoVM backend took part, so only the Java is shown. To see what each loop becomes on a device: "
@@ -341,7 +343,10 @@ public final class KernelGallery {
         for (Stage stage : KernelCatalog.STAGES) {
             links.add("<a href=\"#" + stage.anchor() + "\">" + Html.escape(stage.title()) + "</a>");
         }
-        if (c.dumps.values().stream().anyMatch(d -> KernelCatalog.stageOfFile(d.stem()).isEmpty())) {
+        if (c.dumps.values().stream().anyMatch(KernelGallery::isCausal)) {
+            links.add("<a href=\"#causal-kernels\">Causal mode</a>");
+        }
+        if (c.dumps.values().stream().anyMatch(d -> KernelCatalog.stageOfFile(d.stem()).isEmpty() && !isCausal(d))) {
             links.add("<a href=\"#other\">Other kernels</a>");
         }
         html.append(String.join(" · ", links)).append("</nav>\n");
@@ -513,6 +518,8 @@ public final class KernelGallery {
             html.append(" Device code: <a href=\"").append(Html.href(dump.relative())).append("\">")
                     .append(Html.escape(dump.relative())).append("</a> (").append(Html.escape(dump.backend())).append(", ")
                     .append(Html.escape(dump.language().label())).append(").");
+        } else if (c.causal && c.dumps.values().stream().anyMatch(KernelGallery::isCausal)) {
+            html.append(" No device code: a causal run executes CausalPlan's graphs (section Causal mode), not this one.");
         } else if (!c.dumps.isEmpty()) {
             html.append(graph.variant().ranBy(c.attention) ? " No device code for this graph in the run's kernels/ folder."
                     : " No device code: this graph did not run here.");
@@ -696,6 +703,47 @@ public final class KernelGallery {
         return extra;
     }
 
+    /** A dump of causal mode's plan (CausalPlan writes {@code kernels/causal-<graph>….cl}). */
+    private static boolean isCausal(Dump d) {
+        return d.stem().startsWith("causal-");
+    }
+
+    /**
+     * Causal mode's own task graphs, as a causal run on a device dumped them, in the order a call runs
+     * them; each kernel beside its Java, found by name.
+     */
+    private static void causal(StringBuilder html, Context c) {
+        List<Dump> dumps = c.dumps.values().stream().filter(KernelGallery::isCausal).toList();
+        if (dumps.isEmpty()) {
+            return;
+        }
+        html.append("<section class=\"stage\" id=\"causal-kernels\"><h2>Causal mode</h2>\n<p>The task graphs of "
+                + "<code>CausalPlan</code> (SPEC §5: token i sees keys j ≤ i), in the order a call runs them: the projection "
+                + "with the tiles (the pairs inside each block of 32 positions, summed directly), the bitonic sort one stage at "
+                + "a time, and after each sort stage w ≥ 32 one level of the divide and conquer — a scan of the left halves' "
+                + "value rows, then the level kernel, where each right-half query finds its rank among the left keys and adds "
+                + "the prefix sums below it — and the combine. Their sequential twin is "
+                + "<code>validation/…/sequential/CausalPipeline.java</code>.</p>\n");
+        List<String> order = List.of("causal-projection", "causal-sort-local", "causal-sort-global", "causal-scan", "causal-level",
+                "causal-combine");
+        List<Dump> sorted = new ArrayList<>(dumps);
+        sorted.sort(java.util.Comparator.comparingInt((Dump d) -> {
+            for (int i = order.size() - 1; i >= 0; i--) {
+                if (d.stem().startsWith(order.get(i))) {
+                    return i;
+                }
+            }
+            return order.size();
+        }).thenComparing(Dump::stem));
+        for (Dump d : sorted) {
+            String executes = d.stem().startsWith("causal-scan") || d.stem().startsWith("causal-level")
+                    ? "once per level, log2(padded n / 32) times a call"
+                    : d.stem().startsWith("causal-sort") ? "as the sort's schedule decides, stage by stage" : "once per call";
+            graph(html, c, KernelCatalog.STAGES.get(0), new Graph(d.stem(), d.stem(), Variant.CAUSAL, executes, List.of()));
+        }
+        html.append("</section>\n");
+    }
+
     /** Dumps of no stage and ForwardPlan tasks of no known kernel class: shown last, never hidden. */
     private static void unplaced(StringBuilder html, Context c) {
         List<TaskRef> orphans = new ArrayList<>();
@@ -706,7 +754,7 @@ public final class KernelGallery {
         }
         List<Dump> strays = new ArrayList<>();
         for (Dump d : c.dumps.values()) {
-            if (KernelCatalog.stageOfFile(d.stem()).isEmpty()) {
+            if (KernelCatalog.stageOfFile(d.stem()).isEmpty() && !isCausal(d)) {
                 strays.add(d);
             }
         }

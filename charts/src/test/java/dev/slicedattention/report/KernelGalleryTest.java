@@ -111,6 +111,25 @@ class KernelGalleryTest {
             assertTrue(folded.contains(kernel.endsWith("bump") ? "prefix-sum (" : "prefix-sum-bump"),
                     "the other kernel's graph is the folded one: " + kernel + ": " + folded);
         }
+        // With causal mode's own dump (CausalPlan's causal-level.cl), its section shows the kernel beside its Java.
+        Path dumped = tmp.resolve("causal-dumped");
+        Path kernels = dumped.resolve("kernels");
+        Files.createDirectories(kernels);
+        try (InputStream in = KernelGalleryTest.class.getResourceAsStream("/gallery/causal-level.cl")) {
+            Files.write(kernels.resolve("causal-level.cl"), in.readAllBytes());
+        }
+        dev.slicedattention.results.RunConfig causalRelu = new dev.slicedattention.results.RunConfig(r.config().sizes(),
+                r.config().heads(), r.config().dim(), r.config().valueDim(), r.config().repeats(), r.config().backends(), "causal relu", null);
+        String page = Files.readString(writeRun(dumped, RunResults.of(r.runId(), r.createdAt(), r.command(), r.machine(), r.devices(),
+                causalRelu, r.runs(), List.of(new KernelDump("causal-level", "tornado:0:0", "kernels/causal-level.cl")))));
+        assertTrue(page.contains("id=\"causal-kernels\""), "a Causal mode section");
+        assertTrue(page.contains("href=\"#causal-kernels\""), "linked from the contents and the note");
+        String section = page.substring(page.indexOf("id=\"causal-kernels\""));
+        assertTrue(section.contains("CausalKernels.java"), "the level kernel's Java is found by name in CausalKernels");
+        assertTrue(section.contains("kernels/causal-level.cl"), "the dump is linked");
+        assertTrue(page.contains("a causal run executes CausalPlan's graphs"), "the forward graphs say why they have no code");
+        assertFalse(page.contains("id=\"other\""), "causal dumps are not 'other kernels'");
+
         // A causal run without a device keeps the page's advice for getting device code.
         RunResults jvmOnly = withoutDevice();
         dev.slicedattention.results.RunConfig config = new dev.slicedattention.results.RunConfig(r.config().sizes(),

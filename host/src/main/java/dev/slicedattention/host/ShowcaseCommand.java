@@ -252,7 +252,11 @@ final class ShowcaseCommand implements Callable<Integer> {
         return set.names().stream().filter(n -> n.startsWith("tornado")).findFirst().orElse("tornado");
     }
 
-    /** Every file the TornadoVM backend dumped: {@code kernels/<stage>.cl}, or {@code kernels/<backend>/<stage>.cl}. */
+    /**
+     * Every file of device code the TornadoVM backend dumped: {@code kernels/<stage>.cl}, or
+     * {@code kernels/<backend>/<stage>.cl}; not the launch records beside them ({@code launches.json}, which
+     * the gallery reads on its own).
+     */
     static List<KernelDump> kernelDumps(Path folder, Path kernels, String tornadoName) throws IOException {
         List<KernelDump> dumps = new ArrayList<>();
         if (!Files.isDirectory(kernels)) {
@@ -262,6 +266,9 @@ final class ShowcaseCommand implements Callable<Integer> {
             for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
                 Path relative = folder.relativize(file);
                 String name = file.getFileName().toString();
+                if (name.equals(dev.slicedattention.results.KernelLaunch.FILE)) {
+                    continue;
+                }
                 String stage = name.contains(".") ? name.substring(0, name.lastIndexOf('.')) : name;
                 String backend = kernels.relativize(file).getNameCount() > 1
                         ? kernels.relativize(file).getName(0).toString() : tornadoName;

@@ -19,6 +19,19 @@ import org.junit.jupiter.api.io.TempDir;
 /** {@code showcase}, {@code chart}, {@code validate} and {@code devices} end to end, on small sizes. */
 class ShowcaseCommandTest {
 
+    /** The dumps listed for the gallery are device code only: launches.json (seen as "other kernels" in every device gallery) is not one. */
+    @org.junit.jupiter.api.Test
+    void theLaunchRecordsAreNotListedAsKernelDumps(@org.junit.jupiter.api.io.TempDir java.nio.file.Path folder) throws Exception {
+        java.nio.file.Path kernels = folder.resolve("kernels");
+        java.nio.file.Files.createDirectories(kernels.resolve("tornado:1:0"));
+        java.nio.file.Files.writeString(kernels.resolve("projection.cl"), "__kernel void a() {}");
+        java.nio.file.Files.writeString(kernels.resolve("launches.json"), "[]");
+        java.nio.file.Files.writeString(kernels.resolve("tornado:1:0").resolve("rank.cl"), ".entry b(");
+        List<dev.slicedattention.results.KernelDump> dumps = ShowcaseCommand.kernelDumps(folder, kernels, "tornado:0:0");
+        assertEquals(List.of("kernels/projection.cl", "kernels/tornado:1:0/rank.cl"), dumps.stream().map(d -> d.file()).toList());
+        assertEquals(List.of("tornado:0:0", "tornado:1:0"), dumps.stream().map(d -> d.backend()).toList());
+    }
+
     /** The release alone, as the bench writes it: charts print "TornadoVM " before it (an H200 run read "TornadoVM TornadoVM 5.2.0-jdk25"). */
     @org.junit.jupiter.api.Test
     void theTornadoReleaseIsRecordedWithoutTheProductName() {

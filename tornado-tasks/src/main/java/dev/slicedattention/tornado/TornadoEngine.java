@@ -270,7 +270,7 @@ public final class TornadoEngine implements BackendEngine {
                     causalKey = null;
                 }
                 long start = System.nanoTime();
-                plan = new CausalPlan(shape, kernel, source, device, callers);
+                plan = new CausalPlan(shape, kernel, source, device, kernelDir(), callers);
                 plansBuilt++;
                 makeRoom(plan.deviceBytes(), false);
                 causalPlan = plan;

@@ -168,6 +168,58 @@ class SoftmaxAndGalleryTest {
         assertTrue(Files.readString(dir.resolve("rank-bump.cl")).contains("windows"));
     }
 
+    /**
+     * Causal mode's plan writes its own files (causal-*.cl: projection, both sorts, scan, level, combine;
+     * the bump's where its kernels differ, and the given-scalars projection) with the kernels of
+     * CausalKernels in them, and its launches beside the forward pass's, per call as many level
+     * launches as levels. n = 1025 pads to 2048 slots (more than a local sort block, so the global sort
+     * runs too): tiles of 32, levels 32 .. 1024.
+     */
+    @Test
+    void causalRunsWriteTheirOwnKernelFiles(@TempDir Path dir) throws IOException {
+        String previous = System.getProperty(TornadoEngine.KERNEL_DIR_PROPERTY);
+        System.setProperty(TornadoEngine.KERNEL_DIR_PROPERTY, dir.toString());
+        try (TornadoEngine engine = TornadoTestDevice.open()) {
+            Shape shape = new Shape(1, 1025, 1025, 8, 4);
+            AttentionBatch batch = InputGenerator.GAUSSIAN.generate(shape, 6).withOptions(AttentionOptions.relu().causal(true));
+            engine.forward(batch, new StageTimes());
+            engine.forward(batch.withOptions(AttentionOptions.bump(1.5f).causal(true)), new StageTimes());
+            float[] s = java.util.Arrays.copyOf(batch.q(), 1025), t = java.util.Arrays.copyOf(batch.k(), 1025);
+            engine.forward(AttentionBatch.ofScalars(1, 1025, 1025, 4, s, t, batch.v(), AttentionOptions.relu().causal(true)), new StageTimes());
+        } finally {
+            if (previous == null) {
+                System.clearProperty(TornadoEngine.KERNEL_DIR_PROPERTY);
+            } else {
+                System.setProperty(TornadoEngine.KERNEL_DIR_PROPERTY, previous);
+            }
+        }
+        List<String> expected = List.of("causal-combine-bump.cl", "causal-combine.cl", "causal-level-bump.cl", "causal-level.cl",
+                "causal-projection-bump.cl", "causal-projection-scalars.cl", "causal-projection.cl", "causal-scan-bump.cl",
+                "causal-scan.cl", "causal-sort-global.cl", "causal-sort-local.cl", "launches.json");
+        try (Stream<Path> files = Files.list(dir)) {
+            assertEquals(expected, files.map(f -> f.getFileName().toString()).sorted().toList());
+        }
+        for (String name : expected.subList(0, expected.size() - 1)) {
+            String source = Files.readString(dir.resolve(name));
+            assertTrue(!source.contains("Task info:"), name + " holds thread info");
+            assertTrue(count(dir.resolve(name)) >= 1, name + " holds no kernel");
+        }
+        assertTrue(Files.readString(dir.resolve("causal-level.cl")).contains("reluLevel"), "the ReLU's level kernel");
+        assertTrue(Files.readString(dir.resolve("causal-level-bump.cl")).contains("bumpLevel"), "the bump's level kernel");
+        com.fasterxml.jackson.databind.JsonNode launches = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(dir.resolve("launches.json").toFile());
+        boolean levelSeen = false;
+        for (com.fasterxml.jackson.databind.JsonNode launch : launches) {
+            assertTrue(launch.get("file").asText().startsWith("causal-"), "only causal graphs ran: " + launch);
+            assertTrue(launch.get("kernel").isTextual(), "kernel named: " + launch);
+            if (launch.get("file").asText().equals("causal-level")) {
+                levelSeen = true;
+                assertEquals(6, launch.get("launchesPerCall").asInt(), "one level launch per level, w = 32 .. 1024: " + launch);
+            }
+        }
+        assertTrue(levelSeen, "the level kernel's launch is recorded");
+    }
+
     /** A kernel's first line: OpenCL C's {@code __kernel void}, or PTX's {@code .entry} (the PTX backend's dumps, seen on an H200). */
     private static final java.util.regex.Pattern KERNEL = java.util.regex.Pattern.compile("__kernel\\s+void|\\.entry\\s+\\w+\\(");
 

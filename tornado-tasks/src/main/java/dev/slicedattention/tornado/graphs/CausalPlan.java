@@ -9,6 +9,7 @@ import dev.slicedattention.validation.Kernel;
 import dev.slicedattention.validation.Shape;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import uk.ac.manchester.tornado.api.GridScheduler;
@@ -81,6 +82,11 @@ public final class CausalPlan implements AutoCloseable {
     private final IntArray levelParams = new IntArray(1);
     private final TornadoExecutionPlan plan;
     private final boolean[] compiled = new boolean[GRAPHS.length];
+    /** Where the first execute of each graph writes its device code for the gallery (null: nowhere), and the file names. */
+    private final Path kernelDir;
+    private final String[] gallery;
+    private final KernelLaunches launches = KernelLaunches.create();
+    private int[] graphExecutes;
     private final long deviceBytes;
     private long lastKernelNanos;
     private int executes;
@@ -90,6 +96,15 @@ public final class CausalPlan implements AutoCloseable {
      * SCALARS: s, t, V), which are {@code callerInputs} where given and arrays of its own where null.
      */
     public CausalPlan(Shape shape, Kernel kernel, ForwardPlan.Source source, TornadoDevice device, FloatArray[] callerInputs) {
+        this(shape, kernel, source, device, null, callerInputs);
+    }
+
+    /**
+     * As above; with a {@code kernelDir}, each graph's first execute writes its device code there as
+     * {@code causal-<graph>[-scalars][-bump].cl}, and the launches go to its {@code launches.json}, for the gallery.
+     */
+    public CausalPlan(Shape shape, Kernel kernel, ForwardPlan.Source source, TornadoDevice device, Path kernelDir,
+                      FloatArray[] callerInputs) {
         if (source == ForwardPlan.Source.LAYER) {
             throw new IllegalArgumentException("a causal plan starts from θ or from given scalars");
         }
@@ -98,6 +113,11 @@ public final class CausalPlan implements AutoCloseable {
         }
         this.shape = shape;
         this.kernel = kernel;
+        this.kernelDir = kernelDir;
+        String variant = kernel == Kernel.BUMP ? "-bump" : "";
+        this.gallery = new String[] {"causal-projection" + (source == ForwardPlan.Source.SCALARS ? "-scalars" : "") + variant + ".cl",
+                "causal-sort-local.cl", "causal-sort-global.cl", "causal-scan" + variant + ".cl", "causal-level" + variant + ".cl",
+                "causal-combine" + variant + ".cl"};
         this.source = source;
         boolean bump = kernel == Kernel.BUMP;
         int heads = shape.heads(), n = shape.n(), d = shape.d(), e = shape.e();
@@ -307,6 +327,7 @@ public final class CausalPlan implements AutoCloseable {
     public float[] forward(HostValues[] host, ProblemParameters problems, StageTimes times) {
         lastKernelNanos = 0;
         executes = 0;
+        graphExecutes = new int[GRAPHS.length];
         long copyStart = System.nanoTime();
         for (int i = 0; i < inputs.length; i++) {
             if (callers[i] != (host[i] == null)) {
@@ -339,6 +360,7 @@ public final class CausalPlan implements AutoCloseable {
         times.add(Stage.COMBINE, -profile.getDeviceReadTime());
         float[] result = new float[out.getSize()];
         MemorySegment.copy(out.getSegment(), ValueLayout.JAVA_FLOAT, 0, result, 0, result.length);
+        launches.write(kernelDir, "tornado", shape.n(), graphExecutes);
         return result;
     }
 
@@ -372,10 +394,13 @@ public final class CausalPlan implements AutoCloseable {
     private TornadoProfilerResult run(int graph, Stage stage, StageTimes times) {
         boolean first = !compiled[graph];
         long start = System.nanoTime();
-        TornadoExecutionResult result = plan.withGraph(graph).execute();
+        TornadoExecutionResult result = first && kernelDir != null
+                ? launches.executePrinting(plan, graph, kernelDir, gallery[graph])
+                : plan.withGraph(graph).execute();
         long wall = System.nanoTime() - start;
         compiled[graph] = true;
         executes++;
+        graphExecutes[graph]++;
         TornadoProfilerResult profile = result.getProfilerResult();
         if (first) {
             ForwardPlan.addFirstExecuteParts(profile, wall, times);

@@ -600,25 +600,10 @@ public final class ForwardPlan implements AutoCloseable {
     private TornadoProfilerResult run(int graph, Stage stage, StageTimes times) {
         graph += base;
         boolean first = !compiled[graph];
-        StdoutCapture capture = first && kernelDir != null ? StdoutCapture.start() : null;
-        plan.withGraph(graph);
-        if (capture != null) {
-            // After selecting the graph: plan-wide settings apply to the selected graph only (or to all when none is).
-            plan.withPrintKernel();
-            plan.withThreadInfo();
-        }
         long start = System.nanoTime();
-        TornadoExecutionResult result;
-        try {
-            result = plan.withGraph(graph).execute();
-        } finally {
-            if (capture != null) {
-                plan.withoutPrintKernel();
-                plan.withoutThreadInfo();
-                String source = launches.take(graph, gallery[graph], capture.finish());
-                StdoutCapture.write(kernelDir.resolve(gallery[graph]), source);
-            }
-        }
+        TornadoExecutionResult result = first && kernelDir != null
+                ? launches.executePrinting(plan, graph, kernelDir, gallery[graph])
+                : plan.withGraph(graph).execute();
         long wall = System.nanoTime() - start;
         compiled[graph] = true;
         lastResults[graph] = result;

@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
+import uk.ac.manchester.tornado.api.TornadoExecutionResult;
 
 /**
  * The kernel gallery's launch geometry: on a graph's first execute the plan asks TornadoVM for its
@@ -38,6 +40,26 @@ final class KernelLaunches {
 
     static KernelLaunches create() {
         return new KernelLaunches();
+    }
+
+    /**
+     * Executes graph {@code graph} of {@code plan} with TornadoVM printing its kernels and thread info,
+     * writes the kernels to {@code dir/file} (the gallery's dump; the code is printed while the graph
+     * compiles, so call this on its first execute) and keeps the launches until {@link #write}.
+     */
+    TornadoExecutionResult executePrinting(TornadoExecutionPlan plan, int graph, Path dir, String file) {
+        StdoutCapture capture = StdoutCapture.start();
+        plan.withGraph(graph);
+        // After selecting the graph: plan-wide settings apply to the selected graph only (or to all when none is).
+        plan.withPrintKernel();
+        plan.withThreadInfo();
+        try {
+            return plan.withGraph(graph).execute();
+        } finally {
+            plan.withoutPrintKernel();
+            plan.withoutThreadInfo();
+            StdoutCapture.write(dir.resolve(file), take(graph, file, capture.finish()));
+        }
     }
 
     /** Splits captured output of graph {@code graph} (dumped as {@code file}) and keeps its launches until {@link #write}. */
