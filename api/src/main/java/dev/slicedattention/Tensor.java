@@ -129,16 +129,19 @@ public final class Tensor {
     /**
      * Fails with an {@link InvalidInputException} naming the first NaN or ±∞ and its index in this
      * tensor's shape (SPEC §3). Off-heap values are scanned in place.
+     *
+     * @return the largest |value|, found in the same pass ({@link FiniteCheck#requireFinite})
      */
-    public void requireFinite(String name) {
+    public float requireFinite(String name) {
         if (offHeap == null) {
-            FiniteCheck.requireFinite(name, data, shape);
-            return;
+            return FiniteCheck.requireFinite(name, data, shape);
         }
-        int bad = offHeap.indexOfNonFinite();
-        if (bad >= 0) {
+        float largest = FiniteCheck.largestMagnitude(0, offHeap.size(), (from, target, length) -> offHeap.copyRange(from, target, 0, length));
+        if (!Float.isFinite(largest)) {
+            int bad = offHeap.indexOfNonFinite();
             FiniteCheck.reject(name, offHeap.get(bad), bad, shape);
         }
+        return largest;
     }
 
     public int[] shape() {

@@ -16,6 +16,8 @@ public final class TensorBatch {
     private final Tensor q, k, v, theta;
     private final int heads, m, n, d, e;
     private final AttentionOptions options;
+    /** max|Q| and max|K| from {@link #of}'s finite check (set there, before the batch is returned). */
+    private float largestQuery = Float.NaN, largestKey = Float.NaN;
 
     private TensorBatch(Tensor q, Tensor k, Tensor v, Tensor theta, AttentionOptions options) {
         int rank = q.rank();
@@ -60,11 +62,21 @@ public final class TensorBatch {
     /** As {@link #of(Tensor, Tensor, Tensor, Tensor)}, computing {@code options}' kernel over its lengths. */
     public static TensorBatch of(Tensor q, Tensor k, Tensor v, Tensor theta, AttentionOptions options) {
         TensorBatch batch = new TensorBatch(q, k, v, theta, options);
-        q.requireFinite("Q");
-        k.requireFinite("K");
+        batch.largestQuery = q.requireFinite("Q");
+        batch.largestKey = k.requireFinite("K");
         v.requireFinite("V");
         theta.requireFinite("theta");
         return batch;
+    }
+
+    /** The largest |value| of Q, from the finite check of {@link #of} (one pass for both): a bound for the projections. */
+    public float largestQueryMagnitude() {
+        return largestQuery;
+    }
+
+    /** As {@link #largestQueryMagnitude()} for K. */
+    public float largestKeyMagnitude() {
+        return largestKey;
     }
 
     /** Checks the shapes and builds the flat heap batch, which checks every value once. */

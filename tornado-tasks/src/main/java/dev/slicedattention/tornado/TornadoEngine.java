@@ -94,7 +94,7 @@ public final class TornadoEngine implements BackendEngine {
         long start = System.nanoTime();
         if (!batch.hasScalars()) {
             refuseOverflowingProjections(batch.heads(), batch.d(), batch::queryLength, batch::keyLength, batch.m(), batch.n(),
-                    host[0]::read, host[1]::read, batch.theta(), () -> batch);
+                    host[0]::read, host[1]::read, batch.theta(), batch.largestQueryMagnitude(), batch.largestKeyMagnitude(), () -> batch);
         }
         ProblemParameters problems = ProblemParameters.of(batch);
         times.add(Stage.PROJECTION, System.nanoTime() - start);
@@ -132,7 +132,8 @@ public final class TornadoEngine implements BackendEngine {
         }
         ProblemParameters problems = ProblemParameters.of(batch.options(), batch.heads(), batch.m(), batch.n(), scales);
         refuseOverflowingProjections(batch.heads(), batch.d(), p -> problems.queryLengths()[p], p -> keyLengths[p], batch.m(), batch.n(),
-                readers[0], readers[1], values(readers[3], batch.heads() * batch.d()), batch::toHeap);
+                readers[0], readers[1], values(readers[3], batch.heads() * batch.d()), batch.largestQueryMagnitude(),
+                batch.largestKeyMagnitude(), batch::toHeap);
         times.add(Stage.PROJECTION, System.nanoTime() - start);
         return forward(shape, batch.options().kernel(), batch.options().isCausal(), ForwardPlan.Source.THETA, callers, host, problems,
                 times, batch.toString());
@@ -207,11 +208,15 @@ public final class TornadoEngine implements BackendEngine {
     private static void refuseOverflowingProjections(int heads, int d, java.util.function.IntUnaryOperator queryLength,
                                                      java.util.function.IntUnaryOperator keyLength, int m, int n,
                                                      FiniteCheck.BlockReader q, FiniteCheck.BlockReader k, float[] theta,
+                                                     float largestQuery, float largestKey,
                                                      java.util.function.Supplier<AttentionBatch> heap) {
         AttentionBatch exact = null;
         for (int p = 0; p < heads; p++) {
             int thetaOffset = theta.length == d ? 0 : p * d;
-            if (!ProjectionRange.cannotOverflow(q, p * m, queryLength.applyAsInt(p), k, p * n, keyLength.applyAsInt(p), d, theta, thetaOffset)) {
+            // First the whole batch's max|Q| and max|K|, which the inputs' finite check found without a
+            // second read; only where that bound fails, the problem's own rows, then the exact projections.
+            if (!ProjectionRange.cannotOverflow(largestQuery, largestKey, d, theta, thetaOffset)
+                    && !ProjectionRange.cannotOverflow(q, p * m, queryLength.applyAsInt(p), k, p * n, keyLength.applyAsInt(p), d, theta, thetaOffset)) {
                 exact = exact != null ? exact : heap.get();
                 Projection.scalars(exact, p);                    // refuses an overflow by row
             }

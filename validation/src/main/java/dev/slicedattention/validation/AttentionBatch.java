@@ -38,6 +38,8 @@ public final class AttentionBatch {
     private final float[] givenS, givenT;
     /** ν_p of {@link #valueScale}, computed on first use. */
     private float[] valueScales;
+    /** max|Q| and max|K| over the whole batch, from the finite check (NaN for given scalars). */
+    private final float largestQuery, largestKey;
 
     public AttentionBatch(int heads, int m, int n, int d, int e, float[] q, float[] k, float[] v, float[] theta) {
         this(heads, m, n, d, e, q, k, v, theta, new int[][] {{heads, m, d}, {heads, n, d}, {heads, n, e}, {heads, d}});
@@ -65,8 +67,8 @@ public final class AttentionBatch {
         requireLength("K", k, heads, n, d);
         requireLength("V", v, heads, n, e);
         requireLength("theta", theta, heads, 1, d);
-        FiniteCheck.requireFinite("Q", q, shapes[0]);
-        FiniteCheck.requireFinite("K", k, shapes[1]);
+        this.largestQuery = FiniteCheck.requireFinite("Q", q, shapes[0]);
+        this.largestKey = FiniteCheck.requireFinite("K", k, shapes[1]);
         FiniteCheck.requireFinite("V", v, shapes[2]);
         FiniteCheck.requireFinite("theta", theta, shapes[3]);
         this.heads = heads;
@@ -94,6 +96,8 @@ public final class AttentionBatch {
         FiniteCheck.requireFinite("s", s, new int[] {heads, m});
         FiniteCheck.requireFinite("t", t, new int[] {heads, n});
         FiniteCheck.requireFinite("V", v, new int[] {heads, n, e});
+        this.largestQuery = Float.NaN;
+        this.largestKey = Float.NaN;
         this.heads = heads;
         this.m = m;
         this.n = n;
@@ -118,6 +122,19 @@ public final class AttentionBatch {
         return new AttentionBatch(heads, m, n, e, s, t, v, options);
     }
 
+    /**
+     * The largest |value| of Q over all heads, found by the constructor's finite check (NaN for given
+     * scalars): a bound for the projections ({@code ProjectionRange}) without reading Q again.
+     */
+    public float largestQueryMagnitude() {
+        return largestQuery;
+    }
+
+    /** As {@link #largestQueryMagnitude()} for K. */
+    public float largestKeyMagnitude() {
+        return largestKey;
+    }
+
     /** Whether s and t were given ({@link #ofScalars}) rather than projected from Q, K and θ. */
     public boolean hasScalars() {
         return givenS != null;
@@ -134,6 +151,8 @@ public final class AttentionBatch {
     }
 
     private AttentionBatch(AttentionBatch values, AttentionOptions options) {
+        this.largestQuery = values.largestQuery;
+        this.largestKey = values.largestKey;
         this.heads = values.heads;
         this.m = values.m;
         this.n = values.n;

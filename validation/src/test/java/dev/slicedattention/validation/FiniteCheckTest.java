@@ -81,4 +81,30 @@ class FiniteCheckTest {
             assertEquals((length + (1 << 14) - 1) >> 14, reads[0], "every block read once when all are finite");
         }
     }
+
+    /**
+     * The check returns max|x| from the same pass (the device's projection bound uses it): exact for
+     * every sign, zero, subnormal and extreme value, across blocks and parallel parts (over 64 blocks
+     * of 2^14), and the same as the reader-based scan; a non-finite value anywhere is still refused.
+     */
+    @Property(tries = 60)
+    void returnsTheLargestMagnitudeFoundInTheSamePass(@ForAll @IntRange(min = 0, max = 1_200_000) int length,
+                                                      @ForAll long seed) {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
+        float[] data = new float[length];
+        float expected = 0f;
+        for (int i = 0; i < length; i++) {
+            int pick = random.nextInt(8);
+            data[i] = pick < 6 ? (float) (random.nextGaussian() * Math.pow(10, random.nextInt(-30, 30)))
+                    : EXTREME_FINITE[random.nextInt(EXTREME_FINITE.length)] * (random.nextBoolean() ? 1 : -1) * (pick == 6 ? 1e-30f : 1f);
+            expected = Math.max(expected, Math.abs(data[i]));
+        }
+        assertEquals(expected, FiniteCheck.requireFinite("K", data, new int[] {length}));
+        assertEquals(expected, FiniteCheck.largestMagnitude(0, length, (from, target, count) -> System.arraycopy(data, from, target, 0, count)));
+        if (length > 0) {
+            int at = random.nextInt(length);
+            data[at] = NON_FINITE[random.nextInt(NON_FINITE.length)];
+            assertThrows(InvalidInputException.class, () -> FiniteCheck.requireFinite("K", data, new int[] {length}));
+        }
+    }
 }

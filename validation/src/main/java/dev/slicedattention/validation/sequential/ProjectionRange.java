@@ -45,8 +45,15 @@ public final class ProjectionRange {
     public static boolean cannotOverflow(FiniteCheck.BlockReader q, int queryRow, int queries,
                                          FiniteCheck.BlockReader k, int keyRow, int keys, int d,
                                          float[] theta, int thetaOffset) {
-        double largestQuery = FiniteCheck.largestMagnitude(queryRow * d, queries * d, q);
-        double largestKey = FiniteCheck.largestMagnitude(keyRow * d, keys * d, k);
+        return cannotOverflow(FiniteCheck.largestMagnitude(queryRow * d, queries * d, q),
+                FiniteCheck.largestMagnitude(keyRow * d, keys * d, k), d, theta, thetaOffset);
+    }
+
+    /**
+     * The same bound from max|Q| and max|K| already known (e.g. over the whole batch, from its finite
+     * check: a bound over more rows than a problem's is still a bound for it).
+     */
+    public static boolean cannotOverflow(double largestQuery, double largestKey, int d, float[] theta, int thetaOffset) {
         double thetaNorm = 0.0;
         for (int c = 0; c < d; c++) {
             thetaNorm += Math.abs((double) theta[thetaOffset + c]);
