@@ -95,9 +95,7 @@ class SoftmaxAndGalleryTest {
      */
     @Test
     void forwardWritesOneKernelFilePerStage(@TempDir Path dir) throws IOException {
-        String previous = System.getProperty(TornadoEngine.KERNEL_DIR_PROPERTY);
-        System.setProperty(TornadoEngine.KERNEL_DIR_PROPERTY, dir.toString());
-        try (TornadoEngine engine = TornadoTestDevice.open()) {
+        withKernelDir(dir, engine -> {
             Shape shape = new Shape(1, 7, 1025, 8, 4);
             AttentionBatch batch = InputGenerator.GAUSSIAN.generate(shape, 5);
             engine.forward(batch, new StageTimes());
@@ -113,13 +111,7 @@ class SoftmaxAndGalleryTest {
                 assertTrue(engine.layer(weights, true, HeadLayout.INTENDED, x, 2, 40, TokenOrder.of(null, 2, 40), options,
                         new StageTimes()).isPresent());
             }
-        } finally {
-            if (previous == null) {
-                System.clearProperty(TornadoEngine.KERNEL_DIR_PROPERTY);
-            } else {
-                System.setProperty(TornadoEngine.KERNEL_DIR_PROPERTY, previous);
-            }
-        }
+        });
         List<String> expected = List.of("combine-bump.cl", "combine.cl", "layer-dense.cl", "layer-projection-linear.cl",
                 "layer-projection-mlp.cl", "prefix-sum-bump.cl", "prefix-sum.cl", "projection-bump.cl",
                 "projection-scalars-bump.cl", "projection-scalars.cl", "projection.cl", "rank-bump.cl", "rank.cl",
@@ -177,22 +169,14 @@ class SoftmaxAndGalleryTest {
      */
     @Test
     void causalRunsWriteTheirOwnKernelFiles(@TempDir Path dir) throws IOException {
-        String previous = System.getProperty(TornadoEngine.KERNEL_DIR_PROPERTY);
-        System.setProperty(TornadoEngine.KERNEL_DIR_PROPERTY, dir.toString());
-        try (TornadoEngine engine = TornadoTestDevice.open()) {
+        withKernelDir(dir, engine -> {
             Shape shape = new Shape(1, 1025, 1025, 8, 4);
             AttentionBatch batch = InputGenerator.GAUSSIAN.generate(shape, 6).withOptions(AttentionOptions.relu().causal(true));
             engine.forward(batch, new StageTimes());
             engine.forward(batch.withOptions(AttentionOptions.bump(1.5f).causal(true)), new StageTimes());
             float[] s = java.util.Arrays.copyOf(batch.q(), 1025), t = java.util.Arrays.copyOf(batch.k(), 1025);
             engine.forward(AttentionBatch.ofScalars(1, 1025, 1025, 4, s, t, batch.v(), AttentionOptions.relu().causal(true)), new StageTimes());
-        } finally {
-            if (previous == null) {
-                System.clearProperty(TornadoEngine.KERNEL_DIR_PROPERTY);
-            } else {
-                System.setProperty(TornadoEngine.KERNEL_DIR_PROPERTY, previous);
-            }
-        }
+        });
         List<String> expected = List.of("causal-combine-bump.cl", "causal-combine.cl", "causal-level-bump.cl", "causal-level.cl",
                 "causal-projection-bump.cl", "causal-projection-scalars.cl", "causal-projection.cl", "causal-scan-bump.cl",
                 "causal-scan.cl", "causal-sort-global.cl", "causal-sort-local.cl", "launches.json");
@@ -218,6 +202,21 @@ class SoftmaxAndGalleryTest {
             }
         }
         assertTrue(levelSeen, "the level kernel's launch is recorded");
+    }
+
+    /** Runs {@code calls} on a fresh engine whose plans write their device code into {@code dir} (the gallery's folder). */
+    private static void withKernelDir(Path dir, java.util.function.Consumer<TornadoEngine> calls) {
+        String previous = System.getProperty(TornadoEngine.KERNEL_DIR_PROPERTY);
+        System.setProperty(TornadoEngine.KERNEL_DIR_PROPERTY, dir.toString());
+        try (TornadoEngine engine = TornadoTestDevice.open()) {
+            calls.accept(engine);
+        } finally {
+            if (previous == null) {
+                System.clearProperty(TornadoEngine.KERNEL_DIR_PROPERTY);
+            } else {
+                System.setProperty(TornadoEngine.KERNEL_DIR_PROPERTY, previous);
+            }
+        }
     }
 
     /** A kernel's first line: OpenCL C's {@code __kernel void}, or PTX's {@code .entry} (the PTX backend's dumps, seen on an H200). */
