@@ -92,13 +92,17 @@ final class CausalChunkSweep {
     /** One worker's sweep over a range of the sorted queries, all columns of V. */
     private static final class Sweep {
         private final CausalSums sums;
-        private final int chunkWidth, chunks, e;
+        /** W = 2^chunkShift ({@link ParallelCausal#chunkWidth}): a position's chunk is a shift, not a division, in the per-key loops. */
+        private final int chunkShift, chunks, e;
         private final int[] perm;
         private final float[] tau, rows;
 
         Sweep(CausalSums sums, int chunkWidth, int chunks, int[] perm, float[] tau, float[] rows) {
             this.sums = sums;
-            this.chunkWidth = chunkWidth;
+            if (Integer.bitCount(chunkWidth) != 1) {
+                throw new IllegalArgumentException("the chunk width must be a power of two, got " + chunkWidth);
+            }
+            this.chunkShift = Integer.numberOfTrailingZeros(chunkWidth);
             this.chunks = chunks;
             this.perm = perm;
             this.tau = tau;
@@ -109,7 +113,7 @@ final class CausalChunkSweep {
         /** Passes the sorted keys [from, to) into the tree; keys of the last chunk precede no query of a later one. */
         void pass(ChunkFenwickTree tree, int from, int to) {
             for (int k = from; k < to; k++) {
-                int chunk = perm[k] / chunkWidth;
+                int chunk = perm[k] >> chunkShift;
                 if (chunk < chunks - 1) {
                     tree.add(chunk, rows, k * e, tau[k]);
                 }
@@ -119,7 +123,7 @@ final class CausalChunkSweep {
         /** As {@link #pass}, into the keys' own chunk entries of a tree to be built in bulk. */
         void passToEntries(ChunkFenwickTree tree, int from, int to) {
             for (int k = from; k < to; k++) {
-                int chunk = perm[k] / chunkWidth;
+                int chunk = perm[k] >> chunkShift;
                 if (chunk < chunks - 1) {
                     tree.addToEntry(chunk, rows, k * e, tau[k]);
                 }
@@ -145,7 +149,7 @@ final class CausalChunkSweep {
             for (int q = from; q < to; q++) {
                 pass(tree, r, rank[q]);
                 r = rank[q];
-                int i = order[q], chunk = i / chunkWidth;
+                int i = order[q], chunk = i >> chunkShift;
                 if (chunk > 0) {
                     double si = value[q];
                     java.util.Arrays.fill(row, 0.0);
@@ -183,7 +187,7 @@ final class CausalChunkSweep {
                 // Every edge at the prefix [0, k): low before centre before high, one query's edges
                 // nesting (low ≤ rank ≤ high), so a query's row is started before it is added to.
                 for (; lowQ < to && low[lowQ] <= k; lowQ++, lowSlot = next(lowSlot, capacity)) {
-                    int chunk = order[lowQ] / chunkWidth;
+                    int chunk = order[lowQ] >> chunkShift;
                     if (chunk > 0) {
                         java.util.Arrays.fill(row, 0.0);
                         tree.foldBelow(chunk, value[lowQ] * inverseWidth - 1.0, -inverseWidth, row);
@@ -191,7 +195,7 @@ final class CausalChunkSweep {
                     }
                 }
                 for (; centreQ < to && rank[centreQ] <= k; centreQ++, centreSlot = next(centreSlot, capacity)) {
-                    int chunk = order[centreQ] / chunkWidth;
+                    int chunk = order[centreQ] >> chunkShift;
                     if (chunk > 0) {
                         System.arraycopy(ring, centreSlot * e, row, 0, e);
                         tree.foldBelow(chunk, -2.0 * value[centreQ] * inverseWidth, 2.0 * inverseWidth, row);
@@ -199,7 +203,7 @@ final class CausalChunkSweep {
                     }
                 }
                 for (; highQ < to && high[highQ] <= k; highQ++, highSlot = next(highSlot, capacity)) {
-                    int i = order[highQ], chunk = i / chunkWidth;
+                    int i = order[highQ], chunk = i >> chunkShift;
                     if (chunk > 0) {
                         System.arraycopy(ring, highSlot * e, row, 0, e);
                         tree.foldBelow(chunk, 1.0 + value[highQ] * inverseWidth, -inverseWidth, row);
