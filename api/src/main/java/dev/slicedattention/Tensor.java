@@ -136,7 +136,7 @@ public final class Tensor {
         if (offHeap == null) {
             return FiniteCheck.requireFinite(name, data, shape);
         }
-        float largest = FiniteCheck.largestMagnitude(0, offHeap.size(), (from, target, length) -> offHeap.copyRange(from, target, 0, length));
+        float largest = FiniteCheck.largestMagnitude(0, offHeap.size(), offHeap.blocks());
         if (!Float.isFinite(largest)) {
             int bad = offHeap.indexOfNonFinite();
             FiniteCheck.reject(name, offHeap.get(bad), bad, shape);

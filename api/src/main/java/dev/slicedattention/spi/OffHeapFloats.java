@@ -29,9 +29,14 @@ public interface OffHeapFloats {
         }
     }
 
+    /** These values as the block reader of the scans ({@link dev.slicedattention.validation.FiniteCheck}): read in place through {@link #copyRange}. */
+    default dev.slicedattention.validation.FiniteCheck.BlockReader blocks() {
+        return (from, target, length) -> copyRange(from, target, 0, length);
+    }
+
     /** The index of the first NaN or ±∞, read in place (in blocks, on all cores); -1 when every value is finite. */
     default int indexOfNonFinite() {
-        return dev.slicedattention.validation.FiniteCheck.firstNonFinite(size(), (from, target, length) -> copyRange(from, target, 0, length));
+        return dev.slicedattention.validation.FiniteCheck.firstNonFinite(size(), blocks());
     }
 
     /** The object that holds the memory, for a backend that can use it directly (a {@code FloatArray}). */

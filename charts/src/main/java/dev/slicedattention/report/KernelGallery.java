@@ -125,6 +125,11 @@ public final class KernelGallery {
             return Optional.empty();
         }
 
+        /** Whether the run dumped causal mode's own graphs ({@link #isCausal}). */
+        boolean hasCausalDumps() {
+            return dumps.values().stream().anyMatch(KernelGallery::isCausal);
+        }
+
         String nextId(String base) {
             return base + "-" + (++blocks);
         }
@@ -276,13 +281,12 @@ public final class KernelGallery {
         }
         html.append(". The other kernel's own task graphs are listed too, folded.</p>\n");
         boolean deviceRan = c.results.runs().stream().anyMatch(r -> r.backend() != null && r.backend().startsWith("tornado"));
-        boolean causalDumps = c.dumps.values().stream().anyMatch(KernelGallery::isCausal);
         if (c.causal) {
             html.append("<p class=\"note\" id=\"causal\"><strong>A causal run.</strong> The five stages below are the "
                     + "non-causal pass's. Causal mode (SPEC §5) runs its own task graphs (<code>CausalPlan</code>): the "
                     + "projection and the sort with the same kernel methods, then the tiles, scans, divide-and-conquer levels "
                     + "and combine of <code>CausalKernels</code>")
-                    .append(causalDumps ? ", shown with the device code this run generated in <a href=\"#causal-kernels\">"
+                    .append(c.hasCausalDumps() ? ", shown with the device code this run generated in <a href=\"#causal-kernels\">"
                             + "Causal mode</a> below." : " (<code>tornado-tasks/src/main/java/dev/slicedattention/tornado/"
                             + "kernels/CausalKernels.java</code>; a causal run on a TornadoVM device shows them here).")
                     .append(" Their sequential twin is <code>validation/…/sequential/CausalPipeline.java</code>.</p>\n");
@@ -343,7 +347,7 @@ public final class KernelGallery {
         for (Stage stage : KernelCatalog.STAGES) {
             links.add("<a href=\"#" + stage.anchor() + "\">" + Html.escape(stage.title()) + "</a>");
         }
-        if (c.dumps.values().stream().anyMatch(KernelGallery::isCausal)) {
+        if (c.hasCausalDumps()) {
             links.add("<a href=\"#causal-kernels\">Causal mode</a>");
         }
         if (c.dumps.values().stream().anyMatch(d -> KernelCatalog.stageOfFile(d.stem()).isEmpty() && !isCausal(d))) {
@@ -518,7 +522,7 @@ public final class KernelGallery {
             html.append(" Device code: <a href=\"").append(Html.href(dump.relative())).append("\">")
                     .append(Html.escape(dump.relative())).append("</a> (").append(Html.escape(dump.backend())).append(", ")
                     .append(Html.escape(dump.language().label())).append(").");
-        } else if (c.causal && c.dumps.values().stream().anyMatch(KernelGallery::isCausal)) {
+        } else if (c.causal && c.hasCausalDumps()) {
             html.append(" No device code: a causal run executes CausalPlan's graphs (section Causal mode), not this one.");
         } else if (!c.dumps.isEmpty()) {
             html.append(graph.variant().ranBy(c.attention) ? " No device code for this graph in the run's kernels/ folder."

@@ -121,7 +121,7 @@ public final class TornadoEngine implements BackendEngine {
             } else {
                 host[i] = offHeap != null ? HostValues.of(offHeap) : HostValues.of(tensors[i].data());
             }
-            readers[i] = offHeap != null ? (from, target, length) -> offHeap.copyRange(from, target, 0, length) : host[i]::read;
+            readers[i] = offHeap != null ? offHeap.blocks() : host[i]::read;
         }
         long start = System.nanoTime();
         int[] keyLengths = ProblemParameters.keyLengths(batch.options(), batch.heads(), batch.n());
