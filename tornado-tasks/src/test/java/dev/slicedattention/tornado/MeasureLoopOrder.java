@@ -30,7 +30,7 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 @org.junit.jupiter.api.Tag("measure")
 class MeasureLoopOrder {
     /** {@link PrefixSumKernels#blockTotals} with its two parallel loops swapped: the block outer, the column inner. */
-    public static void blockTotalsBlockFirst(FloatArray rows, FloatArray totals, int n, int blocks, int width) {
+    public static void blockTotalsBlockFirst(FloatArray table, FloatArray totals, int n, int blocks, int width) {
         int slots = totals.getSize() / width;
         for (@Parallel int pb = 0; pb < slots; pb++) {
             for (@Parallel int col = 0; col < width; col++) {
@@ -40,7 +40,7 @@ class MeasureLoopOrder {
                 int end = Math.min(n, start + PrefixSumKernels.BLOCK);
                 float sum = 0.0f;
                 for (int k = start; k < end; k++) {
-                    sum += rows.get((p * n + k) * width + col);
+                    sum += table.get((p * (n + 1) + k) * width + col);
                 }
                 totals.set(pb * width + col, sum);
             }
@@ -54,16 +54,16 @@ class MeasureLoopOrder {
         int width = 2 * 64 + 1;
         int blocks = (n + PrefixSumKernels.BLOCK - 1) / PrefixSumKernels.BLOCK;
         SplittableRandom random = new SplittableRandom(11);
-        FloatArray rows = new FloatArray(n * width);
+        FloatArray table = new FloatArray((n + 1) * width);   // the prefix table's layout: n + 1 rows, the last the scan's
         for (int i = 0; i < n * width; i++) {
-            rows.set(i, (float) random.nextGaussian());
+            table.set(i, (float) random.nextGaussian());
         }
         FloatArray[] totals = {new FloatArray(blocks * width), new FloatArray(blocks * width)};
-        TaskGraph columnFirst = new TaskGraph("columnFirst").transferToDevice(DataTransferMode.FIRST_EXECUTION, rows, totals[0])
-                .task("totals", PrefixSumKernels::blockTotals, rows, totals[0], n, blocks, width)
+        TaskGraph columnFirst = new TaskGraph("columnFirst").transferToDevice(DataTransferMode.FIRST_EXECUTION, table, totals[0])
+                .task("totals", PrefixSumKernels::blockTotals, table, totals[0], n, blocks, width)
                 .transferToHost(DataTransferMode.EVERY_EXECUTION, totals[0]);
-        TaskGraph blockFirst = new TaskGraph("blockFirst").transferToDevice(DataTransferMode.FIRST_EXECUTION, rows, totals[1])
-                .task("totals", MeasureLoopOrder::blockTotalsBlockFirst, rows, totals[1], n, blocks, width)
+        TaskGraph blockFirst = new TaskGraph("blockFirst").transferToDevice(DataTransferMode.FIRST_EXECUTION, table, totals[1])
+                .task("totals", MeasureLoopOrder::blockTotalsBlockFirst, table, totals[1], n, blocks, width)
                 .transferToHost(DataTransferMode.EVERY_EXECUTION, totals[1]);
         String[] names = {"column loop outer (the pipeline's)", "block loop outer (swapped)"};
         try (TornadoExecutionPlan plan = new TornadoExecutionPlan(columnFirst.snapshot(), blockFirst.snapshot())) {

@@ -238,15 +238,15 @@ class StageTwinsTest {
         IntArray index = IntArray.fromArray(heads.index());
         IntArray lengths = lengths(keyLengths, keyLengths);
         FloatArray factors = factors(nu, null);
-        FloatArray sigma = new FloatArray(HEADS), rows = new FloatArray(HEADS * n * WIDTH);
+        FloatArray sigma = new FloatArray(HEADS);
         FloatArray totals = new FloatArray(HEADS * blocks * WIDTH), sums = new FloatArray(HEADS * (n + 1) * WIDTH);
         TaskGraph graph = new TaskGraph("scan")
                 .transferToDevice(DataTransferMode.EVERY_EXECUTION, v, mu, keys, index, lengths, factors)
                 .task("scale", GatherKernels::scale, keys, lengths, sigma, paddedN)
-                .task("gather", GatherKernels::gather, v, mu, keys, index, sigma, lengths, factors, rows, n, paddedN, E)
-                .task("blockTotals", PrefixSumKernels::blockTotals, rows, totals, n, blocks, WIDTH)
+                .task("gather", GatherKernels::gather, v, mu, keys, index, sigma, lengths, factors, sums, n, paddedN, E)
+                .task("blockTotals", PrefixSumKernels::blockTotals, sums, totals, n, blocks, WIDTH)
                 .task("blockOffsets", PrefixSumKernels::blockOffsets, totals, HEADS, blocks, WIDTH)
-                .task("addBack", PrefixSumKernels::addBack, rows, totals, sums, n, blocks, WIDTH)
+                .task("addBack", PrefixSumKernels::addBack, sums, totals, n, blocks, WIDTH)
                 .transferToHost(DataTransferMode.EVERY_EXECUTION, sigma, sums);
         try (TornadoExecutionPlan plan = new TornadoExecutionPlan(graph.snapshot())) {
             plan.execute();
@@ -389,17 +389,16 @@ class StageTwinsTest {
         IntArray index = IntArray.fromArray(heads.index());
         IntArray lengths = lengths(heads.lengths(), heads.lengths());
         FloatArray factors = factors(nu, new float[] {1, 1, 1});
-        FloatArray sigma = new FloatArray(HEADS), rows = new FloatArray(HEADS * n * BUMP_WIDTH);
+        FloatArray sigma = new FloatArray(HEADS);
         FloatArray totals = new FloatArray(HEADS * blocks * BUMP_WIDTH), totalsLow = new FloatArray(HEADS * blocks * BUMP_WIDTH);
         FloatArray sums = new FloatArray(HEADS * (n + 1) * BUMP_WIDTH), sumsLow = new FloatArray(HEADS * (n + 1) * BUMP_WIDTH);
         TaskGraph graph = new TaskGraph("bumpScan" + (flags == null ? "Default" : "Exact"))
                 .transferToDevice(DataTransferMode.EVERY_EXECUTION, v, keys, index, lengths, factors)
                 .task("scale", GatherKernels::scale, keys, lengths, sigma, heads.paddedN())
-                .task("gather", GatherKernels::gatherBump, v, keys, index, sigma, lengths, factors, rows, n, heads.paddedN(), E)
-                .task("blockTotals", CompensatedPrefixSumKernels::compensatedTotals, rows, totals, totalsLow, n, blocks, BUMP_WIDTH)
+                .task("gather", GatherKernels::gatherBump, v, keys, index, sigma, lengths, factors, sums, n, heads.paddedN(), E)
+                .task("blockTotals", CompensatedPrefixSumKernels::compensatedTotals, sums, totals, totalsLow, n, blocks, BUMP_WIDTH)
                 .task("blockOffsets", CompensatedPrefixSumKernels::compensatedOffsets, totals, totalsLow, HEADS, blocks, BUMP_WIDTH)
-                .task("addBack", CompensatedPrefixSumKernels::compensatedAddBack, rows, totals, totalsLow, sums, sumsLow, n, blocks,
-                        BUMP_WIDTH)
+                .task("addBack", CompensatedPrefixSumKernels::compensatedAddBack, sums, totals, totalsLow, sumsLow, n, blocks, BUMP_WIDTH)
                 .transferToHost(DataTransferMode.EVERY_EXECUTION, sigma, sums, sumsLow);
         try (TornadoExecutionPlan plan = new TornadoExecutionPlan(graph.snapshot())) {
             if (flags != null) {
@@ -417,15 +416,15 @@ class StageTwinsTest {
         IntArray index = IntArray.fromArray(heads.index());
         IntArray lengths = lengths(heads.lengths(), heads.lengths());
         FloatArray factors = factors(nu, new float[] {1, 1, 1});
-        FloatArray sigma = new FloatArray(HEADS), rows = new FloatArray(HEADS * n * BUMP_WIDTH);
+        FloatArray sigma = new FloatArray(HEADS);
         FloatArray totals = new FloatArray(HEADS * blocks * BUMP_WIDTH), sums = new FloatArray(HEADS * (n + 1) * BUMP_WIDTH);
         TaskGraph graph = new TaskGraph("float32Scan")
                 .transferToDevice(DataTransferMode.EVERY_EXECUTION, v, keys, index, lengths, factors)
                 .task("scale", GatherKernels::scale, keys, lengths, sigma, heads.paddedN())
-                .task("gather", GatherKernels::gatherBump, v, keys, index, sigma, lengths, factors, rows, n, heads.paddedN(), E)
-                .task("blockTotals", PrefixSumKernels::blockTotals, rows, totals, n, blocks, BUMP_WIDTH)
+                .task("gather", GatherKernels::gatherBump, v, keys, index, sigma, lengths, factors, sums, n, heads.paddedN(), E)
+                .task("blockTotals", PrefixSumKernels::blockTotals, sums, totals, n, blocks, BUMP_WIDTH)
                 .task("blockOffsets", PrefixSumKernels::blockOffsets, totals, HEADS, blocks, BUMP_WIDTH)
-                .task("addBack", PrefixSumKernels::addBack, rows, totals, sums, n, blocks, BUMP_WIDTH)
+                .task("addBack", PrefixSumKernels::addBack, sums, totals, n, blocks, BUMP_WIDTH)
                 .transferToHost(DataTransferMode.EVERY_EXECUTION, sigma, sums);
         try (TornadoExecutionPlan plan = new TornadoExecutionPlan(graph.snapshot())) {
             plan.execute();

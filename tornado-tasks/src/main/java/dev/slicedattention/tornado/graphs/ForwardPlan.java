@@ -297,8 +297,8 @@ public final class ForwardPlan implements AutoCloseable {
         FloatArray keys = HostArrays.floats(heads * paddedN);
         IntArray index = HostArrays.ints(heads * paddedN);
         FloatArray sigma = HostArrays.floats(heads);
-        FloatArray rows = HostArrays.floats(heads * n * width);
         FloatArray totals = HostArrays.floats(heads * blocks * width);
+        // The prefix table: the gather writes the sorted rows into it, the scan turns them into sums in place.
         FloatArray sums = HostArrays.floats(heads * (n + 1) * width);
         out = HostArrays.floats(heads * m * e);
         KernelContext context = new KernelContext();
@@ -371,13 +371,12 @@ public final class ForwardPlan implements AutoCloseable {
             FloatArray sumsLow = HostArrays.floats(heads * (n + 1) * width);
             IntArray windows = HostArrays.ints(3 * heads * m);
             kernelBytes = bytesWithHeaders(totalsLow, sumsLow, windows);
-            prefix.transferToDevice(DataTransferMode.FIRST_EXECUTION, sigma, rows, totals, totalsLow, sums, sumsLow)
+            prefix.transferToDevice(DataTransferMode.FIRST_EXECUTION, sigma, totals, totalsLow, sums, sumsLow)
                     .task("scale", GatherKernels::scale, keys, lengths, sigma, paddedN)
-                    .task("gather", GatherKernels::gatherBump, v, keys, index, sigma, lengths, factors, rows, n, paddedN, e)
-                    .task("blockTotals", CompensatedPrefixSumKernels::compensatedTotals, rows, totals, totalsLow, n, blocks, width)
+                    .task("gather", GatherKernels::gatherBump, v, keys, index, sigma, lengths, factors, sums, n, paddedN, e)
+                    .task("blockTotals", CompensatedPrefixSumKernels::compensatedTotals, sums, totals, totalsLow, n, blocks, width)
                     .task("blockOffsets", CompensatedPrefixSumKernels::compensatedOffsets, totals, totalsLow, heads, blocks, width)
-                    .task("addBack", CompensatedPrefixSumKernels::compensatedAddBack, rows, totals, totalsLow, sums, sumsLow,
-                            n, blocks, width)
+                    .task("addBack", CompensatedPrefixSumKernels::compensatedAddBack, sums, totals, totalsLow, sumsLow, n, blocks, width)
                     .persistOnDevice(keys, s, sigma, sums, sumsLow, lengths, factors);
             ranking.consumeFromDevice(keys, s, sigma, sums, sumsLow, lengths, factors)
                     .transferToDevice(DataTransferMode.FIRST_EXECUTION, windows)
@@ -390,12 +389,12 @@ public final class ForwardPlan implements AutoCloseable {
             IntArray rank = HostArrays.ints(heads * m);
             FloatArray shift = HostArrays.floats(heads * e);
             kernelBytes = bytesWithHeaders(rank, mu, valuePartials, shift);
-            prefix.transferToDevice(DataTransferMode.FIRST_EXECUTION, sigma, rows, totals, sums, shift)
+            prefix.transferToDevice(DataTransferMode.FIRST_EXECUTION, sigma, totals, sums, shift)
                     .task("scale", GatherKernels::scale, keys, lengths, sigma, paddedN)
-                    .task("gather", GatherKernels::gather, v, mu, keys, index, sigma, lengths, factors, rows, n, paddedN, e)
-                    .task("blockTotals", PrefixSumKernels::blockTotals, rows, totals, n, blocks, width)
+                    .task("gather", GatherKernels::gather, v, mu, keys, index, sigma, lengths, factors, sums, n, paddedN, e)
+                    .task("blockTotals", PrefixSumKernels::blockTotals, sums, totals, n, blocks, width)
                     .task("blockOffsets", PrefixSumKernels::blockOffsets, totals, heads, blocks, width)
-                    .task("addBack", PrefixSumKernels::addBack, rows, totals, sums, n, blocks, width)
+                    .task("addBack", PrefixSumKernels::addBack, sums, totals, n, blocks, width)
                     .task("residualMeans", CombineKernels::residualMeans, sums, lengths, shift, n, e)
                     .persistOnDevice(keys, s, sigma, sums, shift, lengths, factors);
             ranking.consumeFromDevice(keys, s, sigma, sums, shift, lengths, factors)
@@ -407,7 +406,7 @@ public final class ForwardPlan implements AutoCloseable {
                     .transferToHost(DataTransferMode.EVERY_EXECUTION, out);
         }
         deviceBytes = kernelBytes + frontBytes + bytesWithHeaders(v, lengths, factors, keys, index,
-                sigma, rows, totals, sums, out, localParams, globalParams);
+                sigma, totals, sums, out, localParams, globalParams);
 
         ImmutableTaskGraph[] stages = {projection.snapshot(), sortLocal.snapshot(), sortGlobal.snapshot(),
                 prefix.snapshot(), ranking.snapshot(), combine.snapshot()};
@@ -508,7 +507,28 @@ public final class ForwardPlan implements AutoCloseable {
         TornadoProfilerResult profile = run(PROJECTION, Stage.PROJECTION, times);
         times.add(Stage.TRANSFER_IN, profile.getDeviceWriteTime());
         times.add(Stage.PROJECTION, -profile.getDeviceWriteTime());
+        giveBackFileCopies(host, times);
         return stagesAfterProjection(times);
+    }
+
+    /**
+     * The plan's copies of inputs that came from mapped files go back to the OS once the projection
+     * graph has sent them to the device ({@link HostArrays#giveBack}); the next call fills them again.
+     * Why: on a device whose buffers are host memory (PoCL) the values would otherwise be resident three
+     * times until the process ends — the mapping, this copy, the device buffer — 0.77 GB each for Q, K
+     * and V at n = 2^20, d = e = 64, most of what kept {@code attend} above 3 GB. Why only for files: a
+     * caller that maps its inputs reads them once per call anyway (attend makes one call), while one
+     * that passes heap arrays may call again and again, and a given-back page costs a fault when it is
+     * written again (about 180 ms per 256 MiB on the 2-core VM).
+     */
+    private void giveBackFileCopies(HostValues[] host, StageTimes times) {
+        long start = System.nanoTime();
+        for (int i = 0; i < inputs.length; i++) {
+            if (!callers[i] && host[i].isMappedFile()) {
+                HostArrays.giveBack(inputs[i]);
+            }
+        }
+        times.add(Stage.TRANSFER_IN, System.nanoTime() - start);
     }
 
     /**

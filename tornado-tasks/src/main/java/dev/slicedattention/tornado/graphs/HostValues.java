@@ -1,7 +1,10 @@
 package dev.slicedattention.tornado.graphs;
 
 import dev.slicedattention.spi.OffHeapFloats;
+import dev.slicedattention.validation.npy.MappedNpy;
+import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.FloatBuffer;
 import java.util.Objects;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 
@@ -11,6 +14,11 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
  * Why not always a heap array: reading a mapped 2^20 × 64 tensor onto the heap first cost 256 MiB of
  * heap and a pass per tensor (0.77 GB for Q, K and V) only to copy it once more into the plan's
  * {@code FloatArray}; here it goes from the mapping into the plan's array in blocks.
+ *
+ * <p>A mapped file's pages are given back as soon as a block is copied ({@link HostArrays#giveBack}):
+ * they stay in the page cache, but no longer count in the process's resident set, where they would
+ * otherwise sit beside the plan's copy of the same values for the rest of the call (0.77 GB for Q, K
+ * and V at n = 2^20, d = e = 64). Reading the file again, if the caller does, faults them back in.
  */
 public final class HostValues {
     /** Values per block copied from off-heap memory through a small heap buffer (64 KiB). */
@@ -41,19 +49,39 @@ public final class HostValues {
         return wrapped;
     }
 
-    /** Copies every value to the start of {@code target}. */
+    /** Whether the values are a mapped {@code .npy} file's. */
+    boolean isMappedFile() {
+        return offHeap != null && offHeap.array() instanceof MappedNpy;
+    }
+
+    /** Copies every value to the start of {@code target}; a mapped file's pages are given back block by block. */
     void copyInto(FloatArray target) {
         if (heap != null) {
-            java.lang.foreign.MemorySegment.copy(heap, 0, target.getSegment(), ValueLayout.JAVA_FLOAT, 0, heap.length);
+            MemorySegment.copy(heap, 0, target.getSegment(), ValueLayout.JAVA_FLOAT, 0, heap.length);
             return;
         }
+        MappedNpy file = offHeap.array() instanceof MappedNpy mapped ? mapped : null;
+        FloatBuffer[] pieces = file == null ? null : file.pieces();
+        long[] givenBack = file == null ? null : new long[pieces.length];   // per piece: bytes given back so far
         float[] block = new float[Math.min(BLOCK, offHeap.size())];
         for (int from = 0; from < offHeap.size(); from += block.length) {
             int length = Math.min(block.length, offHeap.size() - from);
             read(from, block, length);
-            java.lang.foreign.MemorySegment.copy(block, 0, target.getSegment(), ValueLayout.JAVA_FLOAT,
-                    (long) from * Float.BYTES, length);
+            MemorySegment.copy(block, 0, target.getSegment(), ValueLayout.JAVA_FLOAT, (long) from * Float.BYTES, length);
+            if (file != null) {
+                giveBack(pieces, givenBack, file.valuesPerPiece(), from + length);
+            }
         }
+    }
+
+    /**
+     * Gives back the mapped pages of the values before {@code end} that are not given back yet: whole
+     * pages only, so a page that holds the next block's first values waits for that block.
+     */
+    private static void giveBack(FloatBuffer[] pieces, long[] givenBack, int perPiece, int end) {
+        int piece = (end - 1) / perPiece;
+        long to = (long) (end - piece * perPiece) * Float.BYTES;
+        givenBack[piece] = HostArrays.giveBack(MemorySegment.ofBuffer(pieces[piece]), givenBack[piece], to);
     }
 
     /** Copies values [from, from + length) into target[0, length). */

@@ -5,8 +5,9 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 
 /**
  * Stage 3 for the bump kernel: the blocked scan of {@link PrefixSumKernels} (same three phases, same
- * layout, same BLOCK), with every running sum carried as an unevaluated pair hi + lo of floats
- * (float-float, about 48 bits of mantissa) and both halves written: sums hold hi, sumsLow lo.
+ * layout, same BLOCK, in place), with every running sum carried as an unevaluated pair hi + lo of
+ * floats (float-float, about 48 bits of mantissa) and both halves written: the table holds hi (over
+ * the gathered rows), sumsLow lo.
  *
  * <p>Why: the bump reads window sums A_h − A_l and (B_h − B_l)/b̂, differences of two long
  * prefixes that the combine multiplies by up to |s|/b. A float32 prefix carries an absolute error
@@ -32,8 +33,8 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 public final class CompensatedPrefixSumKernels {
     private CompensatedPrefixSumKernels() {}
 
-    /** totals[(p·blocks + b)·w + col] (hi) and totalsLow (lo) = Σ of the rows of block b of head p. */
-    public static void compensatedTotals(FloatArray rows, FloatArray totals, FloatArray totalsLow, int n, int blocks, int width) {
+    /** totals[(p·blocks + b)·w + col] (hi) and totalsLow (lo) = Σ of the rows of block b of head p (table rows p·(n + 1) + k). */
+    public static void compensatedTotals(FloatArray table, FloatArray totals, FloatArray totalsLow, int n, int blocks, int width) {
         int slots = totals.getSize() / width;
         for (@Parallel int col = 0; col < width; col++) {
             for (@Parallel int pb = 0; pb < slots; pb++) {
@@ -44,7 +45,7 @@ public final class CompensatedPrefixSumKernels {
                 float hi = 0.0f;
                 float lo = 0.0f;
                 for (int k = start; k < end; k++) {
-                    float x = rows.get((p * n + k) * width + col);
+                    float x = table.get((p * (n + 1) + k) * width + col);
                     float t = hi + x;
                     float z = t - hi;
                     lo += (hi - (t - z)) + (x - z);
@@ -84,11 +85,11 @@ public final class CompensatedPrefixSumKernels {
     }
 
     /**
-     * sums[(p·(n+1) + k)·w + col] (hi) and sumsLow (lo) = offset of k's block + Σ of the block's rows
-     * before k; the last block also writes row n.
+     * In place: table[(p·(n+1) + k)·w + col] (hi) and sumsLow (lo) = offset of k's block + Σ of the
+     * block's rows before k; the last block also writes row n. Each row is read before it is overwritten.
      */
-    public static void compensatedAddBack(FloatArray rows, FloatArray offsets, FloatArray offsetsLow, FloatArray sums,
-                               FloatArray sumsLow, int n, int blocks, int width) {
+    public static void compensatedAddBack(FloatArray table, FloatArray offsets, FloatArray offsetsLow, FloatArray sumsLow,
+                                          int n, int blocks, int width) {
         int slots = offsets.getSize() / width;
         for (@Parallel int col = 0; col < width; col++) {
             for (@Parallel int pb = 0; pb < slots; pb++) {
@@ -100,9 +101,9 @@ public final class CompensatedPrefixSumKernels {
                 float lo = offsetsLow.get(pb * width + col);
                 for (int k = start; k < end; k++) {
                     int at = (p * (n + 1) + k) * width + col;
-                    sums.set(at, hi);
+                    float x = table.get(at);
+                    table.set(at, hi);
                     sumsLow.set(at, lo);
-                    float x = rows.get((p * n + k) * width + col);
                     float t = hi + x;
                     float z = t - hi;
                     float err = (hi - (t - z)) + (x - z) + lo;
@@ -111,7 +112,7 @@ public final class CompensatedPrefixSumKernels {
                 }
                 if (end == n) {
                     int at = (p * (n + 1) + n) * width + col;
-                    sums.set(at, hi);
+                    table.set(at, hi);
                     sumsLow.set(at, lo);
                 }
             }

@@ -6,7 +6,9 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 
 /**
  * Between sort and scan: the scale σ of each head, and the rows the prefix sums run over, in sorted
- * order. For the ReLU kernel row k of head p holds w = 2e + 1 floats
+ * order, written into the prefix table that the scan then turns into sums in place (n + 1 rows per
+ * head: row k of head p at p·(n + 1) + k; row n is the scan's). For the ReLU kernel row k holds
+ * w = 2e + 1 floats
  *
  * <pre>   [ U_k (e) | τ̂_k·U_k (e) | τ̂_k ]     U_k = V_π(k)/ν − μ̂,  μ̂ = μ/ν,  τ̂ = τ/σ</pre>
  *
@@ -61,7 +63,7 @@ public final class GatherKernels {
     }
 
     /**
-     * ReLU rows[(p·n + k)·w + col] as in the class comment; one work-item per row, which reads its V row
+     * ReLU table[(p·(n + 1) + k)·w + col] as in the class comment; one work-item per row, which reads its V row
      * π(k) (256 contiguous bytes at e = 64) and writes its w floats in a loop. Why: with one work-item
      * per (row, column) and the row as the first parallel dimension, neighbouring work-items wrote
      * floats w apart and each row's random V read was split over e work-items; on PoCL at n = 2^20 that
@@ -71,15 +73,15 @@ public final class GatherKernels {
      * U = V·(1/ν) − μ̂ rather than (V − μ)/ν: V − μ could overflow for V near float32's limit.
      */
     public static void gather(FloatArray v, FloatArray mu, FloatArray keys, IntArray index, FloatArray sigma,
-                              IntArray lengths, FloatArray factors, FloatArray rows, int n, int paddedN, int e) {
+                              IntArray lengths, FloatArray factors, FloatArray table, int n, int paddedN, int e) {
         int width = 2 * e + 1;
         int heads = sigma.getSize();
-        int total = rows.getSize() / width;
+        int total = heads * n;
         for (@Parallel int row = 0; row < total; row++) {
             int p = row / n;
             int k = row - p * n;
             int slot = p * paddedN + k;
-            int out = row * width;
+            int out = (row + p) * width;                       // (p·(n + 1) + k)·w
             // A branch, not a multiplication by 0/1: a padding key (the largest float) over σ may be +∞.
             if (k < lengths.get(p)) {
                 float scaledKey = keys.get(slot) / sigma.get(p);
@@ -87,41 +89,41 @@ public final class GatherKernels {
                 int in = (p * n + index.get(slot)) * e;
                 for (int c = 0; c < e; c++) {
                     float u = v.get(in + c) * inverseScale - mu.get(p * e + c);
-                    rows.set(out + c, u);
-                    rows.set(out + e + c, scaledKey * u);
+                    table.set(out + c, u);
+                    table.set(out + e + c, scaledKey * u);
                 }
-                rows.set(out + 2 * e, scaledKey);
+                table.set(out + 2 * e, scaledKey);
             } else {
                 for (int c = 0; c < width; c++) {
-                    rows.set(out + c, 0.0f);
+                    table.set(out + c, 0.0f);
                 }
             }
         }
     }
 
-    /** Bump rows[(p·n + k)·2e + col] = [ U_k | τ̂_k·U_k ], U = V·(1/ν); zeros from row L_p on; a work-item per row (see {@link #gather}). */
+    /** Bump table[(p·(n + 1) + k)·2e + col] = [ U_k | τ̂_k·U_k ], U = V·(1/ν); zeros from row L_p on; a work-item per row (see {@link #gather}). */
     public static void gatherBump(FloatArray v, FloatArray keys, IntArray index, FloatArray sigma, IntArray lengths,
-                                  FloatArray factors, FloatArray rows, int n, int paddedN, int e) {
+                                  FloatArray factors, FloatArray table, int n, int paddedN, int e) {
         int width = 2 * e;
         int heads = sigma.getSize();
-        int total = rows.getSize() / width;
+        int total = heads * n;
         for (@Parallel int row = 0; row < total; row++) {
             int p = row / n;
             int k = row - p * n;
             int slot = p * paddedN + k;
-            int out = row * width;
+            int out = (row + p) * width;                       // (p·(n + 1) + k)·w
             if (k < lengths.get(p)) {
                 float scaledKey = keys.get(slot) / sigma.get(p);
                 float inverseScale = factors.get(heads + p);
                 int in = (p * n + index.get(slot)) * e;
                 for (int c = 0; c < e; c++) {
                     float u = v.get(in + c) * inverseScale;
-                    rows.set(out + c, u);
-                    rows.set(out + e + c, scaledKey * u);
+                    table.set(out + c, u);
+                    table.set(out + e + c, scaledKey * u);
                 }
             } else {
                 for (int c = 0; c < width; c++) {
-                    rows.set(out + c, 0.0f);
+                    table.set(out + c, 0.0f);
                 }
             }
         }

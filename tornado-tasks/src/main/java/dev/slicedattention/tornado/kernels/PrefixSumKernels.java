@@ -4,8 +4,10 @@ import uk.ac.manchester.tornado.api.annotations.Parallel;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 
 /**
- * Stage 3, exclusive prefix sums of every column of the gathered rows, per head: a three-phase
- * blocked scan. out has n + 1 rows per head: out[k] = Σ_{l&lt;k} rows[l], k = 0..n.
+ * Stage 3, exclusive prefix sums of every column of the gathered rows, per head, in place: a
+ * three-phase blocked scan of the table that {@link GatherKernels} filled. The table has n + 1 rows
+ * per head; rows 0..n−1 come in as the gathered rows and leave as their exclusive prefix sums,
+ * table[k] = Σ_{l&lt;k} rows[l], and row n (not read) leaves as the total.
  *
  * <ol>
  *   <li>{@link #blockTotals}: the sum of each block of {@link #BLOCK} rows, per column;</li>
@@ -17,7 +19,9 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
  * Why blocked: a float32 running sum over n rows accumulates rounding error in proportion to n; here
  * every output is a sum along a path of at most BLOCK + n/(BLOCK·OFFSET_CHUNK) + OFFSET_CHUNK
  * partial sums, so the error stays near the float32 rounding of the result (relative error 3e-5 at
- * n = 2^20 against float64). The column is the first parallel dimension, so neighbouring work-items
+ * n = 2^20 against float64). Why in place: a second table of (n + 1)·(2e + 1) floats for the sums
+ * was 541 MB of device memory at n = 2^20, e = 64 — on a CPU device, resident host memory — and each
+ * work-item of {@link #addBack} reads a row before it writes it, within its own block and column. The column is the first parallel dimension, so neighbouring work-items
  * read neighbouring columns of the same row (contiguous addresses); on the PoCL CPU device this
  * layout measured 160 ms against 1.2 s for one work-item per column over all rows.
  */
@@ -29,8 +33,8 @@ public final class PrefixSumKernels {
 
     private PrefixSumKernels() {}
 
-    /** totals[(p·blocks + b)·w + col] = Σ of rows b·BLOCK .. of head p. */
-    public static void blockTotals(FloatArray rows, FloatArray totals, int n, int blocks, int width) {
+    /** totals[(p·blocks + b)·w + col] = Σ of rows b·BLOCK .. of head p (table rows p·(n + 1) + k). */
+    public static void blockTotals(FloatArray table, FloatArray totals, int n, int blocks, int width) {
         int slots = totals.getSize() / width;
         for (@Parallel int col = 0; col < width; col++) {
             for (@Parallel int pb = 0; pb < slots; pb++) {
@@ -40,7 +44,7 @@ public final class PrefixSumKernels {
                 int end = Math.min(n, start + BLOCK);
                 float sum = 0.0f;
                 for (int k = start; k < end; k++) {
-                    sum += rows.get((p * n + k) * width + col);
+                    sum += table.get((p * (n + 1) + k) * width + col);
                 }
                 totals.set(pb * width + col, sum);
             }
@@ -67,8 +71,11 @@ public final class PrefixSumKernels {
         }
     }
 
-    /** out[(p·(n+1) + k)·w + col] = offset of k's block + Σ of the block's rows before k; the last block also writes row n. */
-    public static void addBack(FloatArray rows, FloatArray offsets, FloatArray out, int n, int blocks, int width) {
+    /**
+     * In place: table[(p·(n+1) + k)·w + col] = offset of k's block + Σ of the block's rows before k;
+     * the last block also writes row n. Each row is read before it is overwritten.
+     */
+    public static void addBack(FloatArray table, FloatArray offsets, int n, int blocks, int width) {
         int slots = offsets.getSize() / width;
         for (@Parallel int col = 0; col < width; col++) {
             for (@Parallel int pb = 0; pb < slots; pb++) {
@@ -79,11 +86,13 @@ public final class PrefixSumKernels {
                 float running = 0.0f;
                 float base = offsets.get(pb * width + col);
                 for (int k = start; k < end; k++) {
-                    out.set((p * (n + 1) + k) * width + col, base + running);
-                    running += rows.get((p * n + k) * width + col);
+                    int at = (p * (n + 1) + k) * width + col;
+                    float row = table.get(at);
+                    table.set(at, base + running);
+                    running += row;
                 }
                 if (end == n) {
-                    out.set((p * (n + 1) + n) * width + col, base + running);
+                    table.set((p * (n + 1) + n) * width + col, base + running);
                 }
             }
         }

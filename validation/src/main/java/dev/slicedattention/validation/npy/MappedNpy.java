@@ -55,6 +55,24 @@ public final class MappedNpy {
         return pieces[index / piece].get(index % piece);
     }
 
+    /**
+     * The mapped pieces, as read-only views over the file's pages ({@link #valuesPerPiece} values each,
+     * the last fewer): for code that works on the mapping's memory itself, such as giving its pages
+     * back once they have been read (the TornadoVM backend's input copy).
+     */
+    public FloatBuffer[] pieces() {
+        FloatBuffer[] views = new FloatBuffer[pieces.length];
+        for (int i = 0; i < views.length; i++) {
+            views[i] = pieces[i].asReadOnlyBuffer();
+        }
+        return views;
+    }
+
+    /** Values per mapped piece (see {@link #pieces}). */
+    public int valuesPerPiece() {
+        return piece;
+    }
+
     /** Copies values [from, from + length) into target[offset, offset + length). */
     public void copy(int from, float[] target, int offset, int length) {
         if (from < 0 || length < 0 || from > size - length) {
