@@ -515,8 +515,8 @@ public final class ForwardPlan implements AutoCloseable {
      * The plan's copies of inputs that came from mapped files go back to the OS once the projection
      * graph has sent them to the device ({@link HostArrays#giveBack}); the next call fills them again.
      * Why: on a device whose buffers are host memory (PoCL) the values would otherwise be resident three
-     * times until the process ends — the mapping, this copy, the device buffer — 0.77 GB each for Q, K
-     * and V at n = 2^20, d = e = 64, most of what kept {@code attend} above 3 GB. Why only for files: a
+     * times until the process ends — the mapping, this copy, the device buffer — 0.77 GB each time for
+     * Q, K and V at n = 2^20, d = e = 64, most of what kept {@code attend} above 3 GB. Why only for files: a
      * caller that maps its inputs reads them once per call anyway (attend makes one call), while one
      * that passes heap arrays may call again and again, and a given-back page costs a fault when it is
      * written again (about 180 ms per 256 MiB on the 2-core VM).
