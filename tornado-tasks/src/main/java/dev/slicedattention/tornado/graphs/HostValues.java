@@ -51,7 +51,12 @@ public final class HostValues {
 
     /** Whether the values are a mapped {@code .npy} file's. */
     boolean isMappedFile() {
-        return offHeap != null && offHeap.array() instanceof MappedNpy;
+        return mappedFile() != null;
+    }
+
+    /** The mapped {@code .npy} file the values are, or null. */
+    private MappedNpy mappedFile() {
+        return offHeap != null && offHeap.array() instanceof MappedNpy mapped ? mapped : null;
     }
 
     /** Copies every value to the start of {@code target}; a mapped file's pages are given back block by block. */
@@ -60,7 +65,7 @@ public final class HostValues {
             MemorySegment.copy(heap, 0, target.getSegment(), ValueLayout.JAVA_FLOAT, 0, heap.length);
             return;
         }
-        MappedNpy file = offHeap.array() instanceof MappedNpy mapped ? mapped : null;
+        MappedNpy file = mappedFile();
         FloatBuffer[] pieces = file == null ? null : file.pieces();
         long[] givenBack = file == null ? null : new long[pieces.length];   // per piece: bytes given back so far
         float[] block = new float[Math.min(BLOCK, offHeap.size())];

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 
-/** Device-only host arrays: zeros like TornadoVM's own, but resident only where written. */
+/** Device-only host arrays: zeros like TornadoVM's own, but resident only where written; pages given back. */
 @Tag("tornado")
 class HostArraysTest {
 
@@ -19,9 +19,9 @@ class HostArraysTest {
     void largeArraysAreZerosThatTakeNoMemoryUntilWritten() throws IOException {
         assertTrue(HostArrays.untouched(), "the tests run with --enable-native-access=ALL-UNNAMED on Linux");
         int count = 128 << 20;                                   // 512 MiB of floats
-        long before = residentBytes();
+        long before = residentKiB("VmRSS:") << 10;
         FloatArray floats = HostArrays.floats(count);
-        long after = residentBytes();
+        long after = residentKiB("VmRSS:") << 10;
         assertEquals(count, floats.getSize());
         assertTrue(after - before < (64L << 20), "allocating 512 MiB made " + ((after - before) >> 20) + " MiB resident");
         assertEquals(0f, floats.get(0));
@@ -41,6 +41,24 @@ class HostArraysTest {
     }
 
     @Test
+    void givenBackArraysReadAsZerosAndLeaveTheResidentSet() throws IOException {
+        int count = 32 << 20;                                     // 128 MiB
+        FloatArray array = HostArrays.floats(count);
+        for (int i = 0; i < count; i++) {
+            array.set(i, 1.5f);
+        }
+        long written = residentKiB("RssAnon:");
+        HostArrays.giveBack(array);
+        long after = residentKiB("RssAnon:");
+        assertTrue(written - after > (120 << 10), "giving back 128 MiB freed only " + ((written - after) >> 10) + " MiB");
+        assertEquals(count, array.getSize());
+        assertEquals(0f, array.get(count / 2));
+        assertEquals(0f, array.get(2048));                        // whole pages only: the first page holds the header too
+        array.set(count / 2, 2f);                                 // usable again: the next call's copy writes it
+        assertEquals(2f, array.get(count / 2));
+    }
+
+    @Test
     void smallArraysAreTornadoVMsOwn() {
         FloatArray small = HostArrays.floats(3);
         assertEquals(3, small.getSize());
@@ -49,13 +67,13 @@ class HostArraysTest {
         assertEquals(0, none.getSize());
     }
 
-    /** VmRSS of this process, in bytes. */
-    private static long residentBytes() throws IOException {
+    /** A field of /proc/self/status (VmRSS:, RssAnon:, RssFile:), in KiB. */
+    static long residentKiB(String field) throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("[^0-9]", "")) << 10;
+            if (line.startsWith(field)) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
             }
         }
-        throw new IllegalStateException("no VmRSS in /proc/self/status");
+        throw new IllegalStateException("no " + field + " in /proc/self/status");
     }
 }

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.slicedattention.Tensor;
 import dev.slicedattention.validation.npy.Npy;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Tag;
@@ -35,10 +34,10 @@ class HostValuesTest {
         for (int from = 0; from < count; from += block.length) {  // touch every page, as the finite check does
             host.read(from, block, block.length);
         }
-        long touched = residentKiB("RssFile:");
+        long touched = HostArraysTest.residentKiB("RssFile:");
         FloatArray target = HostArrays.floats(count);
         host.copyInto(target);
-        long after = residentKiB("RssFile:");
+        long after = HostArraysTest.residentKiB("RssFile:");
         for (int i = 0; i < count; i += 997) {
             assertEquals(values[i], target.get(i), "value " + i);
         }
@@ -47,31 +46,4 @@ class HostValuesTest {
         assertEquals(values[count / 2], mapped.get(count / 2), "the mapping reads the file again after its pages were given back");
     }
 
-    @Test
-    void givenBackArraysReadAsZerosAndLeaveTheResidentSet() throws IOException {
-        int count = 32 << 20;                                     // 128 MiB
-        FloatArray array = HostArrays.floats(count);
-        for (int i = 0; i < count; i++) {
-            array.set(i, 1.5f);
-        }
-        long written = residentKiB("RssAnon:");
-        HostArrays.giveBack(array);
-        long after = residentKiB("RssAnon:");
-        assertTrue(written - after > (120 << 10), "giving back 128 MiB freed only " + ((written - after) >> 10) + " MiB");
-        assertEquals(count, array.getSize());
-        assertEquals(0f, array.get(count / 2));
-        assertEquals(0f, array.get(2048));                        // whole pages only: the first page holds the header too
-        array.set(count / 2, 2f);                                 // usable again: the next call's copy writes it
-        assertEquals(2f, array.get(count / 2));
-    }
-
-    /** A field of /proc/self/status, in KiB. */
-    private static long residentKiB(String field) throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith(field)) {
-                return Long.parseLong(line.replaceAll("[^0-9]", ""));
-            }
-        }
-        throw new IllegalStateException("no " + field + " in /proc/self/status");
-    }
 }
