@@ -12,14 +12,20 @@ package dev.slicedattention.jvm.par;
 final class CausalMergeWalk {
     private CausalMergeWalk() {}
 
+    /** The floats {@link #cross} gathers for a left half of {@code keys} keys and {@code columns} columns (0 for the ReLU kernel). */
+    static int gatheredLength(CausalSums sums, int keys, int columns) {
+        return sums.bump ? keys * columns : 0;
+    }
+
     /**
      * Keys keys[lo, mid) on queries queries[from, to), both runs ascending, for the columns [c0, c1) of
-     * V; with {@code scalars} also the ReLU's D (one part of a split walk adds it).
+     * V; with {@code scalars} also the ReLU's D (one part of a split walk adds it). {@code gathered}:
+     * room for the bump's gathered value rows, (mid − lo)·(c1 − c0) floats ({@link #gatheredLength}).
      */
     static void cross(CausalSums sums, int[] keys, float[] keyT, int lo, int mid, int[] queries, float[] queryS, int from, int to,
-            int c0, int c1, boolean scalars) {
+            int c0, int c1, boolean scalars, float[] gathered) {
         if (sums.bump) {
-            crossBump(sums, keys, keyT, lo, mid, queries, queryS, from, to, c0, c1);
+            crossBump(sums, keys, keyT, lo, mid, queries, queryS, from, to, c0, c1, gathered);
             return;
         }
         int e = sums.e, width = c1 - c0;
@@ -55,17 +61,30 @@ final class CausalMergeWalk {
 
     /**
      * The bump's window: three pointers at s − b, s and s + b (the first two pass keys strictly below
-     * their limit, the last those at most its limit), whose running sums give the window's two linear
-     * pieces, under·ΣV + ΣtV/b below s and over·ΣV − ΣtV/b above it.
+     * their limit, the last those at most its limit). The window's two linear pieces, (1 − s/b)·V + t·V/b
+     * on [s − b, s) and (1 + s/b)·V − t·V/b on [s, s + b], add up to (U + s·Y)/b with two running sums
+     * that every pointer adds to: a key passed by the high pointer adds (b − t)·V to U and V to Y, by
+     * the centre 2t·V and −2V, by the low −(b + t)·V and V. A key below the window has passed all three
+     * and adds 0 to both; one in [s − b, s) adds (b + t)·V and −V, which is b − (s − t) times V; one in
+     * [s, s + b] adds (b − t)·V and V. Why two sums and not three pairs (ΣV, ΣtV below each pointer):
+     * a query folds two rows instead of six.
+     *
+     * <p>Each key's value row is read by all three pointers, so the left half's rows are first gathered
+     * in the walk's order into {@code gathered} (one pass of random reads; the pointers then stream
+     * through it): the gather costs one row copy per key and saves two random reads.
      */
     private static void crossBump(CausalSums sums, int[] keys, float[] keyT, int lo, int mid, int[] queries, float[] queryS, int from, int to,
-            int c0, int c1) {
+            int c0, int c1, float[] gathered) {
         int e = sums.e, columns = c1 - c0;
         double width = sums.width, inverseWidth = 1.0 / width;
         double[] a = sums.a;
-        // ΣV and ΣtV below each pointer, for the columns [c0, c1) at indices 0 .. columns − 1 (see add).
-        double[] lowV = new double[columns], lowTV = new double[columns], centreV = new double[columns], centreTV = new double[columns];
-        double[] highV = new double[columns], highTV = new double[columns], row = new double[columns];
+        // Keys beyond L_p (t = +∞) sort last and are never passed: gather up to the first of them.
+        int valid = lo;
+        float[] v = sums.v;
+        for (; valid < mid && keys[valid] < sums.n; valid++) {
+            System.arraycopy(v, (sums.keyRow + keys[valid]) * e + c0, gathered, (valid - lo) * columns, columns);
+        }
+        double[] u = new double[columns], y = new double[columns], row = new double[columns];
         int l = lo, r = lo, h = lo;
         for (int q = from; q < to; q++) {
             int i = queries[q];
@@ -73,24 +92,31 @@ final class CausalMergeWalk {
                 break;
             }
             double si = queryS[q];
-            for (double limit = si - width; l < mid && keyT[l] < limit; l++) {
-                add(sums, lowV, lowTV, keys[l], keyT[l], c0, columns);
+            for (double limit = si - width; l < valid && keyT[l] < limit; l++) {
+                addScaled(gathered, (l - lo) * columns, -(width + keyT[l]), 1.0, u, y, columns);
             }
-            for (; r < mid && keyT[r] < si; r++) {
-                add(sums, centreV, centreTV, keys[r], keyT[r], c0, columns);
+            for (; r < valid && keyT[r] < si; r++) {
+                addScaled(gathered, (r - lo) * columns, 2.0 * keyT[r], -2.0, u, y, columns);
             }
-            for (double limit = si + width; h < mid && keyT[h] <= limit; h++) {
-                add(sums, highV, highTV, keys[h], keyT[h], c0, columns);
+            for (double limit = si + width; h < valid && keyT[h] <= limit; h++) {
+                addScaled(gathered, (h - lo) * columns, width - keyT[h], 1.0, u, y, columns);
             }
             // Times 1/b, not divided by b: divisions in the column loop cost more than the rest of it.
-            double ratio = si * inverseWidth, under = 1.0 - ratio, over = 1.0 + ratio;
             int at = i * e + c0;
             System.arraycopy(a, at, row, 0, columns);
             for (int c = 0; c < columns; c++) {
-                row[c] += under * (centreV[c] - lowV[c]) + (centreTV[c] - lowTV[c]) * inverseWidth
-                        + over * (highV[c] - centreV[c]) - (highTV[c] - centreTV[c]) * inverseWidth;
+                row[c] += (u[c] + si * y[c]) * inverseWidth;
             }
             System.arraycopy(row, 0, a, at, columns);
+        }
+    }
+
+    /** alpha·V and beta·V of the gathered row at {@code offset} into u and y (columns 0 .. columns − 1). */
+    private static void addScaled(float[] gathered, int offset, double alpha, double beta, double[] u, double[] y, int columns) {
+        for (int c = 0; c < columns; c++) {
+            double value = gathered[offset + c];
+            u[c] += alpha * value;
+            y[c] += beta * value;
         }
     }
 

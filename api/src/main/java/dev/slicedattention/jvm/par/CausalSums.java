@@ -40,45 +40,66 @@ final class CausalSums {
     /** The outputs into out[offset, offset + m·e): the ReLU formula with the running mean, or the bump's division by the visible count. */
     void finish(float[] out, int offset, Workers workers) {
         int chunks = workers.chunks(m, 2048);
-        // Running totals (Σt, ΣV) at each query, as a chunked prefix: each chunk's own totals first
-        // (parallel), their exclusive prefix (sequential, one row per chunk), then each chunk runs on.
-        double[][] start = new double[chunks + 1][e + 1];      // [ΣV (e) | Σt] before each chunk
-        if (!bump) {
-            workers.forEach(chunks, c -> {
-                double[] total = start[c + 1];
-                for (int j = Workers.bound(m, chunks, c), end = Math.min(n, Workers.bound(m, chunks, c + 1)); j < end; j++) {
-                    addKey(total, j);
-                }
-            });
-            for (int c = 1; c <= chunks; c++) {
-                for (int k = 0; k <= e; k++) {
-                    start[c][k] += start[c - 1][k];
-                }
-            }
+        int[] starts = new int[chunks];
+        for (int c = 0; c < chunks; c++) {
+            starts[c] = Workers.bound(m, chunks, c);
         }
-        workers.forEach(chunks, c -> {
-            double[] seen = start[c].clone();
-            for (int i = Workers.bound(m, chunks, c), end = Workers.bound(m, chunks, c + 1); i < end; i++) {
-                int visible = Math.min(i + 1, n);
-                int row = i * e;
-                if (bump) {
-                    for (int k = 0; k < e; k++) {
-                        out[offset + row + k] = (float) (a[row + k] / visible);
-                    }
-                    continue;
-                }
-                if (i < n) {
-                    addKey(seen, i);
-                }
-                double si = s[i];
-                double z = 2.0 * d[i] - si * visible + seen[e];
-                for (int k = 0; k < e; k++) {
-                    double mu = seen[k] / visible;
-                    double numerator = a[row + k] - mu * d[i];
-                    out[offset + row + k] = z > 0.0 ? (float) (2.0 * numerator / z) : 0.0f;
-                }
+        double[][] before = totalsBefore(starts, workers);
+        workers.forEach(chunks, c -> finishRows(out, offset, starts[c], Workers.bound(m, chunks, c + 1), before == null ? null : before[c]));
+    }
+
+    /**
+     * The ReLU's running totals [ΣV (e) | Σt] over the keys before each of {@code starts} (ascending,
+     * the first 0), as a chunked prefix: each range's own totals first (parallel), then their
+     * exclusive prefix (sequential, one row per range). Null for the bump, which needs none.
+     */
+    double[][] totalsBefore(int[] starts, Workers workers) {
+        if (bump) {
+            return null;
+        }
+        int ranges = starts.length;
+        double[][] before = new double[ranges][e + 1];
+        workers.forEach(ranges - 1, r -> {
+            double[] total = before[r + 1];
+            for (int j = starts[r], end = Math.min(n, starts[r + 1]); j < end; j++) {
+                addKey(total, j);
             }
         });
+        for (int r = 1; r < ranges; r++) {
+            for (int k = 0; k <= e; k++) {
+                before[r][k] += before[r - 1][k];
+            }
+        }
+        return before;
+    }
+
+    /**
+     * The outputs of queries [from, to) into out (their rows from offset + from·e), once every pair of
+     * theirs is in the accumulators; {@code before}: the ReLU's totals over the keys before {@code from}
+     * ({@link #totalsBefore}, not changed), null for the bump.
+     */
+    void finishRows(float[] out, int offset, int from, int to, double[] before) {
+        double[] seen = before == null ? null : before.clone();
+        for (int i = from; i < to; i++) {
+            int visible = Math.min(i + 1, n);
+            int row = i * e;
+            if (bump) {
+                for (int k = 0; k < e; k++) {
+                    out[offset + row + k] = (float) (a[row + k] / visible);
+                }
+                continue;
+            }
+            if (i < n) {
+                addKey(seen, i);
+            }
+            double si = s[i];
+            double z = 2.0 * d[i] - si * visible + seen[e];
+            for (int k = 0; k < e; k++) {
+                double mu = seen[k] / visible;
+                double numerator = a[row + k] - mu * d[i];
+                out[offset + row + k] = z > 0.0 ? (float) (2.0 * numerator / z) : 0.0f;
+            }
+        }
     }
 
     private void addKey(double[] total, int j) {

@@ -131,7 +131,28 @@ public final class ParallelCausal {
         for (int w = TILE; w < region && 2 * w < top; w <<= 1) {
             merges++;
         }
-        workers.forEach(regions, r -> sumRegion(sums, r * region, Math.min(length, (r + 1) * region), region, top, runs.view()));
+        // When the regions hold every level (R reaches the chunk width), a region's rows are final as
+        // soon as its task has run its levels: it writes their outputs there, while the rows are in
+        // cache, instead of a pass over all m accumulator rows afterwards.
+        boolean finishInRegions = region >= top;
+        int[] regionStarts = new int[regions];
+        for (int r = 0; r < regions; r++) {
+            regionStarts[r] = Math.min(m, r * region);
+        }
+        double[][] totalsBefore = finishInRegions ? sums.totalsBefore(regionStarts, workers) : null;
+        // Regions in groups, each with one buffer for the bump's gathered rows: sixteen groups per
+        // worker, so that the last groups still balance the workers (the groups are taken as they free).
+        int groups = Math.min(regions, 16 * workers.threads());
+        workers.forEach(groups, g -> {
+            float[] gathered = new float[CausalMergeWalk.gatheredLength(sums, region / 2, e)];
+            for (int r = Workers.bound(regions, groups, g), end = Workers.bound(regions, groups, g + 1); r < end; r++) {
+                int lo = r * region, hi = Math.min(length, lo + region);
+                sumRegion(sums, lo, hi, region, top, runs.view(), gathered);
+                if (finishInRegions) {
+                    sums.finishRows(out, queryRow * e, regionStarts[r], Math.min(m, hi), totalsBefore == null ? null : totalsBefore[r]);
+                }
+            }
+        });
         if (merges % 2 == 1) {
             runs.swap();                                        // the regions' last merges wrote the spares
         }
@@ -147,7 +168,8 @@ public final class ParallelCausal {
                 int block = task / splits, part = task % splits;
                 int lo = block * 2 * w, mid = Math.min(length, lo + w), hi = Math.min(length, lo + 2 * w);
                 if (mid < hi) {
-                    runs.cross(sums, lo, mid, hi, Workers.bound(e, splits, part), Workers.bound(e, splits, part + 1), part == 0);
+                    int c0 = Workers.bound(e, splits, part), c1 = Workers.bound(e, splits, part + 1);
+                    runs.cross(sums, lo, mid, hi, c0, c1, part == 0, new float[CausalMergeWalk.gatheredLength(sums, mid - lo, c1 - c0)]);
                 }
             });
             if (2 * w >= top) {
@@ -161,7 +183,9 @@ public final class ParallelCausal {
             runs.swap();
         }
         long summed = System.nanoTime();
-        sums.finish(out, queryRow * e, workers);
+        if (!finishInRegions) {
+            sums.finish(out, queryRow * e, workers);
+        }
         long combined = System.nanoTime();
         times.add(Stage.PROJECTION, projected - start);
         times.add(Stage.SORT, sorted - projected);
@@ -187,7 +211,7 @@ public final class ParallelCausal {
      * sorted orders, and every level below the region width, depth first, on {@code runs}, the
      * region's own view of the sorted runs (its merges swap the view's arrays; the caller counts them).
      */
-    private static void sumRegion(CausalSums sums, int lo, int hi, int region, int top, SortedRuns runs) {
+    private static void sumRegion(CausalSums sums, int lo, int hi, int region, int top, SortedRuns runs, float[] gathered) {
         long[] packed = new long[TILE];
         for (int tile = lo; tile < hi; tile += TILE) {
             int tileEnd = Math.min(hi, tile + TILE);
@@ -197,7 +221,7 @@ public final class ParallelCausal {
         }
         for (int w = TILE; w < region; w <<= 1) {
             for (int block = lo; block + w < hi; block += 2 * w) {
-                runs.cross(sums, block, block + w, Math.min(hi, block + 2 * w), 0, sums.e, true);
+                runs.cross(sums, block, block + w, Math.min(hi, block + 2 * w), 0, sums.e, true, gathered);
             }
             if (2 * w >= top) {
                 break;
@@ -246,8 +270,8 @@ public final class ParallelCausal {
         }
 
         /** The keys of [lo, mid) on the queries of [mid, hi), for the columns [c0, c1) ({@link CausalMergeWalk}). */
-        void cross(CausalSums sums, int lo, int mid, int hi, int c0, int c1, boolean scalars) {
-            CausalMergeWalk.cross(sums, keys, keyT, lo, mid, queries, queryS, mid, hi, c0, c1, scalars);
+        void cross(CausalSums sums, int lo, int mid, int hi, int c0, int c1, boolean scalars, float[] gathered) {
+            CausalMergeWalk.cross(sums, keys, keyT, lo, mid, queries, queryS, mid, hi, c0, c1, scalars, gathered);
         }
 
         /** Merges the sorted runs [lo, mid) and [mid, hi) of both orders into the spares. */
