@@ -139,6 +139,7 @@ public final class ParallelCausal {
         for (int r = 0; r < regions; r++) {
             regionStarts[r] = Math.min(m, r * region);
         }
+        // The ReLU's running totals at each region's start (null for the bump, or when not finishing here).
         double[][] totalsBefore = finishInRegions ? sums.totalsBefore(regionStarts, workers) : null;
         // Regions in groups, each with one buffer for the bump's gathered rows: sixteen groups per
         // worker, so that the last groups still balance the workers (the groups are taken as they free).
@@ -149,7 +150,7 @@ public final class ParallelCausal {
                 int lo = r * region, hi = Math.min(length, lo + region);
                 sumRegion(sums, lo, hi, region, top, runs.view(), gathered);
                 if (finishInRegions) {
-                    sums.finishRows(out, queryRow * e, regionStarts[r], Math.min(m, hi), totalsBefore == null ? null : totalsBefore[r]);
+                    sums.finishRows(out, queryRow * e, regionStarts[r], Math.min(m, hi), sums.bump ? null : totalsBefore[r]);
                 }
             }
         });
