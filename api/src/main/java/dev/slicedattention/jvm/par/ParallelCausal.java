@@ -122,7 +122,7 @@ public final class ParallelCausal {
             sorted = System.nanoTime();
             CausalChunkSweep.cross(workers, sums, chunkWidth, keys.perm(), keys.tau(), rows, ranks, workspace);
         }
-        SortedRuns runs = new SortedRuns(length);
+        SortedRuns runs = new SortedRuns(workspace, length);
         // Depth first up to the region width R: each region of R positions runs its tiles and all its
         // levels below R in one task, while its accumulator and value rows stay in cache. Why: breadth
         // first, every level is a pass over all m accumulator rows (512 MiB at 2^20, e = 64).
@@ -144,8 +144,12 @@ public final class ParallelCausal {
         // Regions in groups, each with one buffer for the bump's gathered rows: sixteen groups per
         // worker, so that the last groups still balance the workers (the groups are taken as they free).
         int groups = Math.min(regions, 16 * workers.threads());
+        float[][] gatheredRows = new float[groups][];
+        for (int g = 0; g < groups; g++) {                      // the workspace is not shared: sized before the groups run
+            gatheredRows[g] = workspace.causalGathered(g, CausalMergeWalk.gatheredLength(sums, region / 2, e));
+        }
         workers.forEach(groups, g -> {
-            float[] gathered = new float[CausalMergeWalk.gatheredLength(sums, region / 2, e)];
+            float[] gathered = gatheredRows[g];
             for (int r = Workers.bound(regions, groups, g), end = Workers.bound(regions, groups, g + 1); r < end; r++) {
                 int lo = r * region, hi = Math.min(length, lo + region);
                 sumRegion(sums, lo, hi, region, top, runs.view(), gathered);
@@ -243,15 +247,16 @@ public final class ParallelCausal {
         int[] keys, queries, spareKeys, spareQueries;
         float[] keyT, queryS, spareT, spareS;
 
-        SortedRuns(int length) {
-            keys = new int[length];
-            queries = new int[length];
-            spareKeys = new int[length];
-            spareQueries = new int[length];
-            keyT = new float[length];
-            queryS = new float[length];
-            spareT = new float[length];
-            spareS = new float[length];
+        /** The workspace's arrays (at least {@code length} long; every position is written before it is read). */
+        SortedRuns(Workspace workspace, int length) {
+            keys = workspace.causalRunOrder(0, length);
+            queries = workspace.causalRunOrder(1, length);
+            spareKeys = workspace.causalRunOrder(2, length);
+            spareQueries = workspace.causalRunOrder(3, length);
+            keyT = workspace.causalRunValues(0, length);
+            queryS = workspace.causalRunValues(1, length);
+            spareT = workspace.causalRunValues(2, length);
+            spareS = workspace.causalRunValues(3, length);
         }
 
         private SortedRuns(SortedRuns other) {

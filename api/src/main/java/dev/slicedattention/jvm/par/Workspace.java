@@ -15,6 +15,9 @@ public final class Workspace {
     private double[] causalAccumulators = new double[0];
     private double[] causalScalars = new double[0];
     private double[][] causalRings = new double[0][];
+    private float[][] causalGathered = new float[0][];
+    private final int[][] causalRunOrders = {new int[0], new int[0], new int[0], new int[0]};
+    private final float[][] causalRunValues = {new float[0], new float[0], new float[0], new float[0]};
     private final long[][] packed = {new long[0], new long[0]};
     private final long[][] scratch = {new long[0], new long[0]};
 
@@ -59,6 +62,42 @@ public final class Workspace {
             causalRings[part] = new double[(int) length];
         }
         return causalRings[part];
+    }
+
+    /**
+     * At least {@code length} ints for causal mode's sorted runs, array {@code which} of the four
+     * (keys, queries and their spares, {@link ParallelCausal}). Why kept: at n = 2^20 each is 4 MiB,
+     * a humongous object for G1, and on a heap whose live set is past G1's occupancy threshold each
+     * humongous allocation starts a concurrent marking cycle, which takes a core from the workers.
+     */
+    int[] causalRunOrder(int which, int length) {
+        if (causalRunOrders[which].length < length) {
+            causalRunOrders[which] = new int[length];
+        }
+        return causalRunOrders[which];
+    }
+
+    /** As {@link #causalRunOrder}: the t or s values alongside each run. */
+    float[] causalRunValues(int which, int length) {
+        if (causalRunValues[which].length < length) {
+            causalRunValues[which] = new float[length];
+        }
+        return causalRunValues[which];
+    }
+
+    /**
+     * At least {@code length} floats for group {@code group} of causal mode's regions: the bump's value
+     * rows gathered in key order ({@link CausalMergeWalk}); 512 KiB each at n = 2^20, humongous on a
+     * heap of 1 MiB regions (see {@link #causalRunOrder}). Allocate for every group before the groups run.
+     */
+    float[] causalGathered(int group, int length) {
+        if (causalGathered.length <= group) {
+            causalGathered = java.util.Arrays.copyOf(causalGathered, group + 1);
+        }
+        if (causalGathered[group] == null || causalGathered[group].length < length) {
+            causalGathered[group] = new float[length];
+        }
+        return causalGathered[group];
     }
 
     /** At least {@code length} doubles for the ReLU's causal D per query (users read a prefix). */

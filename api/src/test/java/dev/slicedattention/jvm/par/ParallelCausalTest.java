@@ -182,6 +182,29 @@ class ParallelCausalTest {
         }
     }
 
+    /**
+     * One workspace across calls whose sizes shrink and grow, both kernels, with and without the sweep
+     * (so with the combine in the regions and after them): its arrays hold the last call's contents,
+     * and every call must give, bit for bit, what a fresh workspace gives.
+     */
+    @Test
+    void aReusedWorkspaceGivesWhatAFreshOneGives() {
+        Workspace reused = new Workspace();
+        int[] sizes = {4096, 1000, 77, 2085, 4096};
+        for (int n : sizes) {
+            AttentionBatch plain = InputGenerator.GAUSSIAN.generate(new Shape(1, n, n, 5, 4), 11L * n);
+            for (boolean bump : new boolean[] {true, false}) {
+                AttentionOptions kernel = bump ? AttentionOptions.bump(Bandwidths.relativeToKeys(plain, 0.5)) : AttentionOptions.relu();
+                AttentionBatch batch = plain.withOptions(kernel.causal(true));
+                for (int maxChunks : new int[] {ParallelCausal.BUMP_CHUNKS, 1}) {
+                    float[] fresh = ParallelCausal.forward(WORKERS, batch, new StageTimes(), new Workspace(), maxChunks);
+                    float[] again = ParallelCausal.forward(WORKERS, batch, new StageTimes(), reused, maxChunks);
+                    assertTrue(java.util.Arrays.equals(fresh, again), () -> "n = " + n + (bump ? " bump" : " relu") + ", at most " + maxChunks + " chunks");
+                }
+            }
+        }
+    }
+
     private static void matchesTheNaiveReference(InputGenerator generator, int[] sizes, int maxChunks, int e) {
         for (int n : sizes) {
             for (int heads : new int[] {1, 3}) {
