@@ -183,6 +183,24 @@ class ParallelCausalTest {
     }
 
     /**
+     * The issue's large size: n = 2^20, where the sweep, the regions of a chunk's width and the combine
+     * inside them all run as in the bench, against the float64 sequential twin (the naive reference
+     * is out of reach there). d = 8 and e = 16 keep the twin's Fenwick tree at 256 MiB.
+     */
+    @Test
+    void matchesTheFloat64TwinAt2p20() {
+        int n = 1 << 20;
+        AttentionBatch plain = InputGenerator.GAUSSIAN.generate(new Shape(1, n, n, 8, 16), 2020L);
+        for (boolean bump : new boolean[] {false, true}) {
+            AttentionOptions kernel = bump ? AttentionOptions.bump(Bandwidths.relativeToKeys(plain, 0.5)) : AttentionOptions.relu();
+            AttentionBatch batch = plain.withOptions(kernel.causal(true));
+            float[] out = ParallelCausal.forward(WORKERS, batch, new StageTimes(), new Workspace());
+            ErrorMetrics error = ErrorMetrics.compare(out, dev.slicedattention.validation.sequential.CausalPipeline.forward64(batch), batch);
+            assertTrue(error.relativeError() <= 1e-5, () -> (bump ? "bump" : "relu") + " at 2^20: " + error);
+        }
+    }
+
+    /**
      * One workspace across calls whose sizes shrink and grow, both kernels, with and without the sweep
      * (so with the combine in the regions and after them): its arrays hold the last call's contents,
      * and every call must give, bit for bit, what a fresh workspace gives.
