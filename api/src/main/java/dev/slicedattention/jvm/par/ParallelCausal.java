@@ -135,12 +135,16 @@ public final class ParallelCausal {
         // soon as its task has run its levels: it writes their outputs there, while the rows are in
         // cache, instead of a pass over all m accumulator rows afterwards.
         boolean finishInRegions = region >= top;
-        int[] regionStarts = new int[regions];
-        for (int r = 0; r < regions; r++) {
-            regionStarts[r] = Math.min(m, r * region);
-        }
         // The ReLU's running totals at each region's start (null for the bump, or when not finishing here).
-        double[][] totalsBefore = finishInRegions ? sums.totalsBefore(regionStarts, workers) : null;
+        double[][] totalsBefore = null;
+        if (finishInRegions) {
+            int[] regionStarts = new int[regions];
+            for (int r = 0; r < regions; r++) {
+                regionStarts[r] = Math.min(m, r * region);
+            }
+            totalsBefore = sums.totalsBefore(regionStarts, workers);
+        }
+        double[][] before = totalsBefore;
         // Regions in groups, each with one buffer for the bump's gathered rows: sixteen groups per
         // worker, so that the last groups still balance the workers (the groups are taken as they free).
         int groups = Math.min(regions, 16 * workers.threads());
@@ -154,7 +158,7 @@ public final class ParallelCausal {
                 int lo = r * region, hi = Math.min(length, lo + region);
                 sumRegion(sums, lo, hi, region, top, runs.view(), gathered);
                 if (finishInRegions) {
-                    sums.finishRows(out, queryRow * e, regionStarts[r], Math.min(m, hi), sums.bump ? null : totalsBefore[r]);
+                    sums.finishRows(out, queryRow * e, Math.min(m, lo), Math.min(m, hi), before == null ? null : before[r]);
                 }
             }
         });
