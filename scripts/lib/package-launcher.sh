@@ -22,95 +22,8 @@ java_feature="$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$PKG/runtime/releas
 java_feature="${java_feature:-21}"
 
 # --- Drivers ---------------------------------------------------------------------------------------
-ldconfig_cmd="$(command -v ldconfig 2>/dev/null || true)"
-for c in /sbin/ldconfig /usr/sbin/ldconfig; do
-  if [ -z "$ldconfig_cmd" ] && [ -x "$c" ]; then ldconfig_cmd="$c"; fi
-done
-ldcache=""
-[ -z "$ldconfig_cmd" ] || ldcache="$("$ldconfig_cmd" -p 2>/dev/null || true)"
-
-# Finds a shared library as the dynamic loader would: LD_LIBRARY_PATH, the loader's cache, then the
-# folders where drivers live (an NVIDIA container's /usr/local/nvidia among them). Sets found_path,
-# and found_outside=1 when only that last search found it (its folder must then be added to
-# LD_LIBRARY_PATH). Not to be called in $(...): the variables would stay in the subshell.
-found_path=""
-found_outside=0
-find_lib() {
-  local name="$1" dir
-  found_path=""
-  found_outside=0
-  local IFS=:
-  for dir in ${LD_LIBRARY_PATH:-}; do
-    if [ -n "$dir" ] && [ -e "$dir/$name" ]; then found_path="$dir/$name"; return 0; fi
-  done
-  unset IFS
-  found_path="$(printf '%s\n' "$ldcache" | awk -v n="$name" '$1 == n && /x86-64|x86_64/ { print $NF; exit }')"
-  if [ -z "$found_path" ]; then found_path="$(printf '%s\n' "$ldcache" | awk -v n="$name" '$1 == n { print $NF; exit }')"; fi
-  [ -z "$found_path" ] || return 0
-  for dir in /usr/local/nvidia/lib64 /usr/local/nvidia/lib /usr/lib/x86_64-linux-gnu /usr/lib64 /usr/lib \
-             /usr/lib/x86_64-linux-gnu/nvidia/current /usr/lib/nvidia /usr/lib/wsl/lib /run/nvidia/driver/usr/lib/x86_64-linux-gnu; do
-    if [ -e "$dir/$name" ]; then found_outside=1; found_path="$dir/$name"; return 0; fi
-  done
-  return 1
-}
-
-add_library_dir() {
-  case ":${LD_LIBRARY_PATH:-}:" in
-    *":$1:"*) ;;
-    *) export LD_LIBRARY_PATH="$1${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" ;;
-  esac
-}
-
-notes=()        # why a packaged backend is not loaded, for 'devices' and 'info'
-driver_info=()  # what was found, for 'info'
-
-ptx_usable() {
-  if find_lib libcuda.so.1; then
-    driver_info+=("PTX: libcuda.so.1 at $found_path")
-    [ "$found_outside" = 0 ] || add_library_dir "$(dirname "$found_path")"
-    return 0
-  fi
-  notes+=("TornadoVM's PTX backend is not loaded: no libcuda.so.1 here (NVIDIA's driver)")
-  return 1
-}
-
-# OpenCL through the packaged ICD loader (ocl-icd): a vendor's .icd in /etc/OpenCL/vendors (or
-# OCL_ICD_VENDORS / OPENCL_VENDOR_PATH as the user set them), else NVIDIA's OpenCL library, which
-# NVIDIA's container runtime mounts without an .icd file.
-opencl_usable() {
-  if [ -n "${OCL_ICD_VENDORS:-}${OCL_ICD_FILENAMES:-}" ]; then
-    driver_info+=("OpenCL: OCL_ICD_VENDORS=${OCL_ICD_VENDORS:-} OCL_ICD_FILENAMES=${OCL_ICD_FILENAMES:-} (set by you)")
-    return 0
-  fi
-  local vendors="${OPENCL_VENDOR_PATH:-/etc/OpenCL/vendors}" icd lib usable=()
-  for icd in "$vendors"/*.icd; do
-    [ -f "$icd" ] || continue
-    lib="$(head -n1 "$icd" | tr -d '\r')"
-    case "$lib" in
-      /*) [ -e "$lib" ] && usable+=("$(basename "$icd")") ;;
-      *)
-        if find_lib "$lib"; then
-          usable+=("$(basename "$icd")")
-          # The loader opens it by name: its folder must be where the dynamic loader looks.
-          [ "$found_outside" = 0 ] || add_library_dir "$(dirname "$found_path")"
-        fi ;;
-    esac
-  done
-  if [ ${#usable[@]} -gt 0 ]; then
-    driver_info+=("OpenCL: ${usable[*]} in $vendors")
-    return 0
-  fi
-  if find_lib libnvidia-opencl.so.1; then
-    lib="$found_path"
-    export OCL_ICD_VENDORS="$lib" OCL_ICD_FILENAMES="$lib"
-    # NVIDIA's OpenCL library loads the driver's other libraries from its own folder.
-    [ "$found_outside" = 0 ] || add_library_dir "$(dirname "$lib")"
-    driver_info+=("OpenCL: NVIDIA's $lib, through OCL_ICD_VENDORS ($vendors has no usable .icd)")
-    return 0
-  fi
-  notes+=("TornadoVM's OpenCL backend is not loaded: no usable ICD in $vendors and no libnvidia-opencl.so.1 here")
-  return 1
-}
+# find_lib, backend_usable (ptx, opencl, spirv), driver_notes, driver_info, write_tornado_argfile.
+source "$PKG/bin/lib/drivers.sh"
 
 # --- TornadoVM -------------------------------------------------------------------------------------
 tornado_on=0
@@ -121,23 +34,16 @@ if [ -d "$TH/backends" ]; then
   for dir in "$TH"/backends/*/; do packaged+=("$(basename "$dir")"); done
   choice="${SA_TORNADO_BACKENDS:-auto}"
   case "$choice" in
-    none|off) notes+=("TornadoVM is not loaded: SA_TORNADO_BACKENDS=$choice") ;;
+    none|off) driver_notes+=("TornadoVM is not loaded: SA_TORNADO_BACKENDS=$choice") ;;
     auto|all)
       for b in "${packaged[@]}"; do
-        case "$b" in
-          ptx) ptx_usable && loaded+=(ptx) || true ;;
-          opencl) opencl_usable && loaded+=(opencl) || true ;;
-          *) loaded+=("$b") ;;
-        esac
+        if backend_usable "$b"; then loaded+=("$b"); fi
       done ;;
     *)
       IFS=, read -r -a wanted <<<"$choice"
       for b in "${wanted[@]}"; do
         [ -d "$TH/backends/$b" ] || die "SA_TORNADO_BACKENDS=$choice: no backend '$b' in this package (it has: ${packaged[*]})"
-        case "$b" in
-          ptx) ptx_usable || true ;;
-          opencl) opencl_usable || true ;;
-        esac
+        backend_usable "$b" || true
         loaded+=("$b")
       done ;;
   esac
@@ -153,42 +59,13 @@ fi
 # (the JMH forks of 'bench' read $TORNADOVM_HOME/tornado-argfile), or, where the package is
 # read-only, into a private copy of its tornado/ folder made of links.
 write_argfile() {
-  local home="$1" target="$2" modpath drop="" b tmp
+  local home="$1" target="$2" modpath drop="" b
   modpath="$home/share/java/tornado"
   for b in "${loaded[@]}"; do modpath="$modpath:$home/backends/$b"; done
   for b in "${packaged[@]}"; do
     [[ " ${loaded[*]} " == *" $b "* ]] || drop="$drop $b"
   done
-  tmp="$(mktemp "$target.XXXXXX")" || return 1
-  awk -v home="$home" -v modpath="$modpath" -v drop="$drop " '
-    function strip_modules(line,   n, parts, i, out, name, keep, d, dn, dparts) {
-      n = split(line, parts, ",")
-      out = ""
-      dn = split(drop, dparts, " ")
-      for (i = 1; i <= n; i++) {
-        keep = 1
-        for (d = 1; d <= dn; d++) if (dparts[d] != "" && parts[i] == "tornado.drivers." dparts[d]) keep = 0
-        if (keep) out = (out == "" ? parts[i] : out "," parts[i])
-      }
-      return out
-    }
-    /^# ===/ {
-      skip = 0
-      if (match($0, /[a-z0-9]+-exports/)) {
-        name = substr($0, RSTART, RLENGTH - 8)
-        if (index(" " drop " ", " " name " ") > 0) skip = 1
-      }
-    }
-    skip { next }
-    /^--module-path / { print "--module-path " modpath; next }
-    /^--add-modules / { print "--add-modules " strip_modules(substr($0, 15)); next }
-    /^--enable-native-access=/ {
-      v = strip_modules(substr($0, 24))
-      if (v != "") print "--enable-native-access=" v
-      next
-    }
-    { gsub(/\$\{TORNADOVM_HOME\}/, home); print }
-  ' "$TH/tornado-argfile.template" >"$tmp" && mv -f "$tmp" "$target"
+  write_tornado_argfile "$TH/tornado-argfile.template" "$home" "$modpath" "$drop" "$target"
 }
 
 tornado_home=""
@@ -229,7 +106,7 @@ case "$command" in
     else
       echo "  TornadoVM: not in this package"
     fi
-    for line in ${driver_info[@]+"${driver_info[@]}"} ${notes[@]+"${notes[@]}"}; do echo "  $line"; done
+    for line in ${driver_info[@]+"${driver_info[@]}"} ${driver_notes[@]+"${driver_notes[@]}"}; do echo "  $line"; done
     echo "  TORNADOVM_HOME=${TORNADOVM_HOME:-}"
     echo "  LD_LIBRARY_PATH=${LD_LIBRARY_PATH:-}"
     echo "  OCL_ICD_VENDORS=${OCL_ICD_VENDORS:-}"
@@ -282,7 +159,7 @@ EOF
 esac
 
 if [ "$command" = devices ]; then
-  for line in ${notes[@]+"${notes[@]}"}; do echo "sliced-attention: $line" >&2; done
+  for line in ${driver_notes[@]+"${driver_notes[@]}"}; do echo "sliced-attention: $line" >&2; done
 fi
 exec "$JAVA" ${java_flags[@]+"${java_flags[@]}"} ${user_opts[@]+"${user_opts[@]}"} -Xmx${SA_HEAP:-8g} -Djava.awt.headless=true \
   --enable-native-access=ALL-UNNAMED -cp "$classpath" dev.slicedattention.host.Main "$@"

@@ -31,15 +31,26 @@ import java.util.ServiceLoader;
  * <p>All methods are thread-safe; the {@link Backend}s they return are not.
  */
 public final class SlicedAttention {
+    /**
+     * The system property that, set to {@code off}, hides the TornadoVM backends from this JVM (the CLI's
+     * {@code --no-tornado}; the launcher script then does not start TornadoVM at all).
+     */
+    public static final String TORNADO_SWITCH = "sliced.attention.tornado";
+
     /** The name that picks the fastest available backend. */
     public static final String FASTEST = "fastest";
 
     private SlicedAttention() {}
 
-    /** The installed providers, in class-path order (the JVM ones first). */
+    /** The installed providers, in class-path order (the JVM ones first), less TornadoVM's when {@link #TORNADO_SWITCH} is off. */
     public static List<BackendProvider> providers() {
+        boolean tornadoOff = "off".equalsIgnoreCase(System.getProperty(TORNADO_SWITCH, ""));
         List<BackendProvider> providers = new ArrayList<>();
-        ServiceLoader.load(BackendProvider.class, SlicedAttention.class.getClassLoader()).forEach(providers::add);
+        for (BackendProvider provider : ServiceLoader.load(BackendProvider.class, SlicedAttention.class.getClassLoader())) {
+            if (!(tornadoOff && provider.family().equals("tornado"))) {
+                providers.add(provider);
+            }
+        }
         return providers;
     }
 
@@ -73,7 +84,7 @@ public final class SlicedAttention {
             known.append(known.length() == 0 ? "" : ", ").append(info.name());
         }
         String hint = wanted.startsWith("tornado")
-                ? " (TornadoVM backends need the JVM to run with TornadoVM: install its SDK and set TORNADOVM_HOME)"
+                ? " (TornadoVM backends need the JVM to run with TornadoVM: install its SDK; scripts/sliced-attention finds it in the usual places or at TORNADOVM_HOME)"
                 : "";
         throw new UnknownBackendException("unknown backend '" + name + "'; available here: " + known + hint);
     }

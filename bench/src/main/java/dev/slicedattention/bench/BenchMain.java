@@ -285,7 +285,7 @@ public final class BenchMain implements Callable<Integer> {
 
     /**
      * The forked JVMs' arguments, set explicitly rather than inherited: TornadoVM's argfile when
-     * TORNADOVM_HOME is set (the launcher expands {@code @file}), a heap for the largest shape, and
+     * TORNADOVM_HOME is set (SA_TORNADO_ARGFILE when scripts/bench wrote one; the launcher expands {@code @file}), a heap for the largest shape, and
      * the folder where {@link Validation} leaves its checks. With TornadoVM every fork gets its flags,
      * JVM backends included: the forks must load the same JMH as this JVM (TornadoVM's module path
      * brings its own jmh-core, which then wins over ours in both), and all backends of a run share
@@ -300,7 +300,9 @@ public final class BenchMain implements Callable<Integer> {
                     + " too and no TornadoVM backend is measured (run scripts/bench, or java @$TORNADOVM_HOME/tornado-argfile ...)");
         }
         if (tornadoHome != null && !tornadoHome.isBlank() && tornadoHere) {
-            Path argfile = Path.of(tornadoHome, "tornado-argfile");
+            // scripts/bench names the argfile it wrote for this machine (SA_TORNADO_ARGFILE); else the SDK's own.
+            String written = System.getenv("SA_TORNADO_ARGFILE");
+            Path argfile = written != null && !written.isBlank() ? Path.of(written) : Path.of(tornadoHome, "tornado-argfile");
             if (Files.isRegularFile(argfile)) {
                 args.add("@" + argfile.toAbsolutePath());
                 // Device-only arrays in untouched host memory (tornado-tasks' HostArrays), as the launcher.

@@ -3,6 +3,7 @@ package dev.slicedattention.host;
 import dev.slicedattention.BackendInfo;
 import dev.slicedattention.SlicedAttention;
 import dev.slicedattention.spi.BackendProvider;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -33,9 +34,13 @@ final class DevicesCommand implements Callable<Integer> {
                 provider.unavailableReason().ifPresent(reason -> console.out().println("tornado: " + reason));
             }
         }
-        if (!tornado) {
+        Optional<TornadoSetup> setup = TornadoSetup.fromLauncher();
+        if (setup.isPresent()) {
+            console.out().println(setup.get().line());
+        } else if (!tornado) {
             console.out().println("TornadoVM: not enabled in this JVM. To run on OpenCL/CUDA devices, install the "
-                    + "TornadoVM SDK, source its setvars.sh (it sets TORNADOVM_HOME) and run this script again; see README.md.");
+                    + "TornadoVM SDK (scripts/sliced-attention finds it in the usual places, or set TORNADOVM_HOME) "
+                    + "and run this script again; see README.md.");
         }
         return ExitCode.OK;
     }

@@ -1,5 +1,6 @@
 package dev.slicedattention.host;
 
+import dev.slicedattention.SlicedAttention;
 import picocli.CommandLine.Option;
 
 /** Options every command takes. */
@@ -9,4 +10,12 @@ public final class GlobalOptions {
 
     @Option(names = {"-q", "--quiet"}, description = "No progress bar.")
     boolean quiet;
+
+    /** Also read by the launcher script, which then starts the JVM without TornadoVM at all. */
+    @Option(names = "--no-tornado", description = "Run without TornadoVM even where an SDK is installed (as SA_TORNADO=off).")
+    void noTornado(boolean off) {
+        if (off) {
+            System.setProperty(SlicedAttention.TORNADO_SWITCH, "off");
+        }
+    }
 }

@@ -18,6 +18,10 @@ import picocli.CommandLine.IFactory;
                 "  scripts/sliced-attention attend --q q.npy --k k.npy --v v.npy --theta t.npy --out o.npy",
                 ExitCode.FOOTER})
 public final class Main implements Callable<Integer> {
+    /** The options every command takes, also before the command's name. */
+    @CommandLine.Mixin
+    GlobalOptions options;
+
     private final Console console;
 
     Main(Console console) {
@@ -39,6 +43,7 @@ public final class Main implements Callable<Integer> {
         CommandLine commandLine = new CommandLine(new Main(console), factory)
                 .addSubcommand(new CommandLine(new ShowcaseCommand(console), factory))
                 .addSubcommand(new CommandLine(new DevicesCommand(console), factory))
+                .addSubcommand(new CommandLine(new InfoCommand(console), factory))
                 .addSubcommand(new CommandLine(new AttendCommand(console), factory))
                 .addSubcommand(new CommandLine(new LayerCommand(console), factory))
                 .addSubcommand(new CommandLine(new ValidateCommand(console), factory))

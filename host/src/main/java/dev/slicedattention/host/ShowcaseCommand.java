@@ -104,6 +104,8 @@ final class ShowcaseCommand implements Callable<Integer> {
         }
         InputGenerator inputs = InputGenerator.parse(generator);
         kernel.validateForGenerated();
+        // The first line: which TornadoVM SDK this run uses, and how it was found (or why none).
+        TornadoSetup.fromLauncher().ifPresent(setup -> console.out().println(setup.line()));
         // The run folder exists before any backend opens: a TornadoVM backend reads the kernel-gallery
         // folder when it is opened. Any failure removes the folder, so a failed run leaves nothing behind.
         Path folder = ResultsFolder.create(out);
