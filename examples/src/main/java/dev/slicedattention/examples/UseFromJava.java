@@ -1,4 +1,4 @@
-// The README's "Use it from Java" example, verbatim: ReadmeExampleTest fails if the two drift apart.
+// docs/API.md's Java example, verbatim, and the README's excerpt of it: ReadmeExampleTest fails if they drift apart.
 package dev.slicedattention.examples;
 
 import dev.slicedattention.Backend;

@@ -15,25 +15,42 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** The README's Java example compiles (it is this module's main code), runs, and is the README's text. */
+/**
+ * The Java example compiles (it is this module's main code), runs, is docs/API.md's text, and the README's
+ * ten-line excerpt of it is taken from it line by line.
+ */
 class ReadmeExampleTest {
     private static final Path ROOT = Path.of(System.getProperty("user.dir")).getParent();
+    private static final Path SOURCE = ROOT.resolve("examples/src/main/java/dev/slicedattention/examples/UseFromJava.java");
 
     @Test
-    void readmeShowsExactlyTheExampleSource() throws IOException {
-        String readme = Files.readString(ROOT.resolve("README.md"));
-        Matcher block = Pattern.compile("<!-- example:UseFromJava -->\\s*```java\\n(.*?)```", Pattern.DOTALL).matcher(readme);
-        assertTrue(block.find(), "README.md has no ```java block after <!-- example:UseFromJava -->");
-        String source = Files.readString(ROOT.resolve(
-                "examples/src/main/java/dev/slicedattention/examples/UseFromJava.java"));
+    void apiDocShowsExactlyTheExampleSource() throws IOException {
+        String doc = Files.readString(ROOT.resolve("docs/API.md"));
+        Matcher block = Pattern.compile("<!-- example:UseFromJava -->\\s*```java\\n(.*?)```", Pattern.DOTALL).matcher(doc);
+        assertTrue(block.find(), "docs/API.md has no ```java block after <!-- example:UseFromJava -->");
+        String source = Files.readString(SOURCE);
         String withoutHeader = source.substring(source.indexOf("package "));
         assertEquals(withoutHeader.strip(), block.group(1).strip(),
-                "README.md's example differs from examples/.../UseFromJava.java: copy the file into the README");
+                "docs/API.md's example differs from examples/.../UseFromJava.java: copy the file into docs/API.md");
+    }
+
+    @Test
+    void readmeExcerptIsTakenFromTheExample() throws IOException {
+        String readme = Files.readString(ROOT.resolve("README.md"));
+        Matcher block = Pattern.compile("<!-- excerpt:UseFromJava -->\\s*```java\\n(.*?)```", Pattern.DOTALL).matcher(readme);
+        assertTrue(block.find(), "README.md has no ```java block after <!-- excerpt:UseFromJava -->");
+        List<String> sourceLines = Files.readString(SOURCE).lines().map(String::strip).toList();
+        List<String> excerpt = block.group(1).lines().map(String::strip).filter(line -> !line.isEmpty()).toList();
+        assertTrue(excerpt.size() >= 5, "the README's excerpt is nearly empty: " + excerpt);
+        for (String line : excerpt) {
+            assertTrue(sourceLines.contains(line), "README.md's excerpt has a line that UseFromJava.java lacks: " + line);
+        }
     }
 
     @Test

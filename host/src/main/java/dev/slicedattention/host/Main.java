@@ -39,6 +39,21 @@ public final class Main implements Callable<Integer> {
 
     /** Runs the CLI and returns its exit code; the tests call this with captured streams. */
     public static int run(Console console, String... args) {
+        CommandLine commandLine = commandLine(console);
+        try {
+            return commandLine.execute(args);
+        } catch (OutOfMemoryError exhausted) {
+            // picocli hands only Exceptions to the handler; an Error escapes execute().
+            console.err().println("error: " + Failures.message(exhausted));
+            if (java.util.Arrays.asList(args).contains("--verbose")) {
+                exhausted.printStackTrace(console.err());
+            }
+            return ExitCode.DEVICE_FAILURE;
+        }
+    }
+
+    /** The whole command tree with its handlers; the docs check parses the README's command lines with it. */
+    static CommandLine commandLine(Console console) {
         IFactory factory = CommandLine.defaultFactory();
         CommandLine commandLine = new CommandLine(new Main(console), factory)
                 .addSubcommand(new CommandLine(new ShowcaseCommand(console), factory))
@@ -56,15 +71,6 @@ public final class Main implements Callable<Integer> {
             console.err().println("error: " + ex.getMessage() + ". See '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
             return ExitCode.BAD_INPUT;
         });
-        try {
-            return commandLine.execute(args);
-        } catch (OutOfMemoryError exhausted) {
-            // picocli hands only Exceptions to the handler; an Error escapes execute().
-            console.err().println("error: " + Failures.message(exhausted));
-            if (java.util.Arrays.asList(args).contains("--verbose")) {
-                exhausted.printStackTrace(console.err());
-            }
-            return ExitCode.DEVICE_FAILURE;
-        }
+        return commandLine;
     }
 }

@@ -19,20 +19,20 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 
-/** The README's FloatArray example is this test source, runs on the device, and prints what jvm-seq computes. */
+/** docs/API.md's FloatArray example is this test source, runs on the device, and prints what jvm-seq computes. */
 @Tag("tornado")
 class FloatArrayReadmeExampleTest {
     private static final Path ROOT = Path.of(System.getProperty("user.dir")).getParent();
 
     @Test
     void readmeShowsExactlyTheExampleSource() throws IOException {
-        String readme = Files.readString(ROOT.resolve("README.md"));
+        String readme = Files.readString(ROOT.resolve("docs/API.md"));
         Matcher block = Pattern.compile("<!-- example:UseFloatArrays -->\\s*```java\\n(.*?)```", Pattern.DOTALL).matcher(readme);
-        assertTrue(block.find(), "README.md has no ```java block after <!-- example:UseFloatArrays -->");
+        assertTrue(block.find(), "docs/API.md has no ```java block after <!-- example:UseFloatArrays -->");
         String source = Files.readString(ROOT.resolve(
                 "tornado-tasks/src/test/java/dev/slicedattention/tornado/UseFloatArrays.java"));
         assertEquals(source.substring(source.indexOf("package ")).strip(), block.group(1).strip(),
-                "README.md's example differs from tornado-tasks/.../UseFloatArrays.java: copy the file into the README");
+                "docs/API.md's example differs from tornado-tasks/.../UseFloatArrays.java: copy the file into docs/API.md");
     }
 
     @Test

@@ -1,4 +1,4 @@
-// The README's FloatArray example, verbatim: FloatArrayReadmeExampleTest fails if the two drift apart.
+// docs/API.md's FloatArray example, verbatim: FloatArrayReadmeExampleTest fails if the two drift apart.
 package dev.slicedattention.tornado;
 
 import dev.slicedattention.Backend;
