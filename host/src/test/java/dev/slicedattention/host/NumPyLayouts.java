@@ -16,13 +16,19 @@ import java.nio.file.Path;
 final class NumPyLayouts {
     private NumPyLayouts() {}
 
-    /** {@code values} in C order, stored as {@code descr} ('<f2', '>f4', '>f8', ...), in Fortran order when asked. */
+    /**
+     * {@code values} in C order, stored as {@code descr} ('<f2', '>f4', '>f8', ...); in Fortran order
+     * when asked, which takes a 2-d shape: the columns one after another.
+     */
     static void write(Path file, String descr, boolean fortran, int[] shape, float[] values) throws IOException {
         int size = Integer.parseInt(descr.substring(2));
         ByteBuffer data = ByteBuffer.allocate(size * values.length)
                 .order(descr.charAt(0) == '>' ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
+        if (fortran && shape.length != 2) {
+            throw new IllegalArgumentException("Fortran order is written for 2-d shapes only");
+        }
         for (int at = 0; at < values.length; at++) {
-            float value = values[fortran ? cOrderIndexOfFortran(at, shape) : at];
+            float value = values[fortran ? (at % shape[0]) * shape[1] + at / shape[0] : at];
             switch (size) {
                 case 2 -> data.putShort(Float.floatToFloat16(value));
                 case 4 -> data.putFloat(value);
@@ -40,22 +46,5 @@ final class NumPyLayouts {
         file10.put(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0}).putShort((short) header.length());
         file10.put(header.getBytes(StandardCharsets.ISO_8859_1)).put(data.array());
         Files.write(file, file10.array());
-    }
-
-    /** The C-order index of the value stored at {@code fortranIndex} in Fortran order (axis 0 fastest). */
-    private static int cOrderIndexOfFortran(int fortranIndex, int[] shape) {
-        int rest = fortranIndex;
-        int index = 0;
-        int stride = 1;
-        int[] strides = new int[shape.length];
-        for (int axis = shape.length - 1; axis >= 0; axis--) {
-            strides[axis] = stride;
-            stride *= shape[axis];
-        }
-        for (int axis = 0; axis < shape.length; axis++) {
-            index += (rest % shape[axis]) * strides[axis];
-            rest /= shape[axis];
-        }
-        return index;
     }
 }

@@ -263,20 +263,26 @@ public final class Npy {
                 return fileIndex;
             }
             // Fortran order: axis 0 varies fastest. Take the file index apart axis by axis from the
-            // first, and put the C index together from the last axis back (axis 0 has the largest stride).
+            // first, and put the C index together with the C strides.
             long rest = fileIndex;
             long index = 0;
-            long stride = 1;
-            long[] strides = new long[shape.length];
-            for (int axis = shape.length - 1; axis >= 0; axis--) {
-                strides[axis] = stride;
-                stride *= shape[axis];
-            }
+            long[] strides = cStrides();
             for (int axis = 0; axis < shape.length; axis++) {
                 index += (rest % shape[axis]) * strides[axis];
                 rest /= shape[axis];
             }
             return index;
+        }
+
+        /** Values between neighbours along each axis in C order: the last axis's is 1. */
+        private long[] cStrides() {
+            long[] strides = new long[shape.length];
+            long stride = 1;
+            for (int axis = shape.length - 1; axis >= 0; axis--) {
+                strides[axis] = stride;
+                stride *= shape[axis];
+            }
+            return strides;
         }
 
         /** Puts {@code count} values that are the file's values from {@code first} on at their C-order places in {@code data}. */
@@ -286,12 +292,7 @@ public final class Npy {
             }
             // An odometer over the Fortran multi-index, axis 0 fastest; the C index follows by strides.
             int rank = shape.length;
-            long[] strides = new long[rank];
-            long stride = 1;
-            for (int axis = rank - 1; axis >= 0; axis--) {
-                strides[axis] = stride;
-                stride *= shape[axis];
-            }
+            long[] strides = cStrides();
             int[] at = new int[rank];
             long rest = first;
             for (int axis = 0; axis < rank; axis++) {
