@@ -70,7 +70,11 @@ public final class Tensor {
         return new Tensor(null, values, values.size(), shape);
     }
 
-    /** Reads a little-endian float32 or float64 C-order {@code .npy} file (float64 is converted). */
+    /**
+     * Reads a float {@code .npy} file: float16, float32 or float64, little- or big-endian, C or
+     * Fortran order ({@code np.save(x.T)}), into a heap tensor of float32 values in C order (float16
+     * widens exactly, float64 is rounded to nearest). Other dtypes are refused ({@link Npy#read}).
+     */
     public static Tensor readNpy(Path file) {
         NpyArray array = Npy.read(file);
         if (array.rank() == 0) {
@@ -80,11 +84,13 @@ public final class Tensor {
     }
 
     /**
-     * A float32 {@code .npy} file mapped read-only and viewed in place ({@link #view}: off-heap, no
-     * copy on the heap; the JVM backends read it a block of rows at a time, see {@code InputRows}); a
-     * float64 file is read and converted as {@link #readNpy} does. For large inputs this is the faster
-     * way in: the file's pages come from the page cache instead of being copied into fresh heap
-     * memory. The file must not change while the tensor is in use.
+     * A little-endian float32 C-order {@code .npy} file mapped read-only and viewed in place
+     * ({@link #view}: off-heap, no copy on the heap; the JVM backends read it a block of rows at a
+     * time, see {@code InputRows}). Any other float file — float16, float64, big-endian or Fortran
+     * order — cannot be read in place: it is converted onto the heap as {@link #readNpy} does, and
+     * the tensor is a heap tensor (peak memory: the float32 array, not the file's mapping). For large
+     * inputs the mapped path is the faster way in: the file's pages come from the page cache instead
+     * of being copied into fresh heap memory. The file must not change while the tensor is in use.
      */
     public static Tensor mapNpy(Path file) {
         Optional<MappedNpy> mapped = Npy.map(file);

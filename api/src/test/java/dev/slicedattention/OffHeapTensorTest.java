@@ -142,10 +142,30 @@ class OffHeapTensorTest {
         assertFalse(converted.isOffHeap(), "float64 is converted on the heap");
         assertArrayEquals(new float[] {0.1f, -7f}, converted.data());
 
+        // Little-endian float32 in Fortran order cannot be read in place either: reordered on the heap.
+        Path fortran = folder.resolve("fortran.npy");
+        byte[] columns = Npy.toBytes(new int[] {2, 3}, new float[] {1, 4, 2, 5, 3, 6});
+        String header = new String(columns, 0, 64, java.nio.charset.StandardCharsets.ISO_8859_1);
+        byte[] fortranHeader = header.replace("'fortran_order': False", "'fortran_order': True ")
+                .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        System.arraycopy(fortranHeader, 0, columns, 0, 64);
+        writeBytes(fortran, columns);
+        Tensor reordered = Tensor.mapNpy(fortran);
+        assertFalse(reordered.isOffHeap(), "Fortran order is reordered on the heap");
+        assertArrayEquals(new float[] {1, 2, 3, 4, 5, 6}, reordered.data());
+
         Path scalar = folder.resolve("scalar.npy");
         Npy.write(scalar, new int[0], new float[] {1});
         assertEquals(scalar + ": a 0-dimensional array is not a tensor this operator takes",
                 assertThrows(InvalidInputException.class, () -> Tensor.mapNpy(scalar)).getMessage());
+    }
+
+    private static void writeBytes(Path file, byte[] bytes) {
+        try {
+            java.nio.file.Files.write(file, bytes);
+        } catch (java.io.IOException failure) {
+            throw new java.io.UncheckedIOException(failure);
+        }
     }
 
     /** Views on the JVM backends (jvm-seq copies them once, jvm-par reads them in place) give exactly the heap result. */

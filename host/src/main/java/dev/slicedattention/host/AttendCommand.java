@@ -14,7 +14,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "attend", mixinStandardHelpOptions = true,
-        description = "Sliced ReLU (or ReLU-bump) attention on your tensors: float32 or float64 .npy files, one head "
+        description = "Sliced ReLU (or ReLU-bump) attention on your tensors: float16, float32 or float64 .npy files (either byte order, C or Fortran order), one head "
                 + "(2-D: Q [m,d], K [n,d], V [n,e], theta [d]) or batched (3-D: [P,.,.], theta [P,d]), optionally ragged "
                 + "(--key-lengths, --query-lengths). Writes O as float32 .npy, [m,e] or [P,m,e].",
         footer = {"%nExamples:",

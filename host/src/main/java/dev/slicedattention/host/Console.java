@@ -5,8 +5,17 @@ import java.io.PrintStream;
 /**
  * Where a command writes: the table and results to {@code out}, progress and errors to {@code err}.
  * Passed in (not System.out) so the end-to-end tests can run the CLI in-process and read both.
+ * Each stream prints in its own charset ({@link PrintStream#charset()}; System.out's is the
+ * {@code stdout.encoding} the JDK took from the locale): where that charset lacks a character the
+ * text holds, the character is printed as an ASCII stand-in ({@link TerminalStream}), so a non-UTF-8
+ * terminal shows {@code +-30% ~}, not {@code ?30% ?}.
  */
 public record Console(PrintStream out, PrintStream err, boolean interactive) {
+    public Console {
+        out = TerminalStream.fitting(out);
+        err = TerminalStream.fitting(err);
+    }
+
     public static Console system() {
         // A progress bar only where a person watches: a terminal is attached.
         return new Console(System.out, System.err, terminal());

@@ -64,8 +64,9 @@ public final class Main implements Callable<Integer> {
                 .addSubcommand(new CommandLine(new ValidateCommand(console), factory))
                 .addSubcommand(new CommandLine(new ChartCommand(console), factory));
         commandLine.setUsageHelpWidth(120); // examples stay on one line
-        commandLine.setOut(new java.io.PrintWriter(console.out(), true));
-        commandLine.setErr(new java.io.PrintWriter(console.err(), true));
+        // Through the console's streams, in their charset (a PrintWriter on the stream's bytes would write UTF-8).
+        commandLine.setOut(new java.io.PrintWriter(TerminalStream.writerOnto(console.out()), true));
+        commandLine.setErr(new java.io.PrintWriter(TerminalStream.writerOnto(console.err()), true));
         commandLine.setExecutionExceptionHandler(new Failures(console));
         commandLine.setParameterExceptionHandler((ex, cmdArgs) -> {
             console.err().println("error: " + ex.getMessage() + ". See '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");

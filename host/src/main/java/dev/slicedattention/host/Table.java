@@ -4,7 +4,11 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A plain-text table with right-aligned columns, as the commands print it. */
+/**
+ * A plain-text table with right-aligned columns, as the commands print it. Cells are fitted to the
+ * stream's charset ({@link TerminalText}) before the columns are measured: a stand-in such as
+ * {@code +-} for {@code ±} is longer than the character it replaces.
+ */
 final class Table {
     private final List<String> header;
     private final List<List<String>> rows = new ArrayList<>();
@@ -22,6 +26,9 @@ final class Table {
     }
 
     void print(PrintStream out) {
+        TerminalText text = TerminalText.of(out.charset());
+        List<String> header = this.header.stream().map(text::fit).toList();
+        List<List<String>> rows = this.rows.stream().map(row -> row.stream().map(text::fit).toList()).toList();
         int[] widths = new int[header.size()];
         for (int c = 0; c < widths.length; c++) {
             widths[c] = header.get(c).length();

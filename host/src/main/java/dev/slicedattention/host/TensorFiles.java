@@ -10,9 +10,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * Opens several {@code .npy} inputs at once. A float32 file is mapped ({@link Tensor#mapNpy}: its
- * values are read in place when they are checked and used, never copied whole onto the heap); a
- * float64 file is read and converted, a copy bound by one core's speed, so the files are opened on
+ * Opens several {@code .npy} inputs at once. A little-endian float32 C-order file is mapped
+ * ({@link Tensor#mapNpy}: its values are read in place when they are checked and used, never copied
+ * whole onto the heap); any other float file (float16, float64, big-endian, Fortran order) is read
+ * and converted onto the heap, a copy bound by one core's speed, so the files are opened on
  * all cores and take about the time of the largest. An error is the first file's in the order
  * given, as if they had been opened one by one.
  */

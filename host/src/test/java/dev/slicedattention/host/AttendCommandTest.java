@@ -92,6 +92,58 @@ class AttendCommandTest {
         assertNoOutput();
     }
 
+    /**
+     * Inputs as NumPy also writes them — float16, big-endian float32 in Fortran order (np.save(x.T)),
+     * big-endian float64 — give exactly what the same values as little-endian float32 give.
+     */
+    @Test
+    void everyFloatLayoutNumPyWritesIsReadAsItsValues() throws IOException {
+        AttentionBatch batch = InputGenerator.GAUSSIAN.generate(new Shape(1, 6, 40, 4, 3), 2);
+        String[] args = with(write(batch, false), "--backend", "jvm-seq");
+        NumPyLayouts.write(dir.resolve("q.npy"), "<f2", false, new int[] {6, 4}, batch.q());
+        NumPyLayouts.write(dir.resolve("k.npy"), ">f4", true, new int[] {40, 4}, batch.k());
+        NumPyLayouts.write(dir.resolve("v.npy"), ">f8", true, new int[] {40, 3}, batch.v());
+        NumPyLayouts.write(dir.resolve("t.npy"), ">f2", false, new int[] {4}, batch.theta());
+        float[][] read = new float[4][];
+        String[] names = {"q.npy", "k.npy", "v.npy", "t.npy"};
+        for (int i = 0; i < names.length; i++) {
+            read[i] = Npy.read(dir.resolve(names[i])).data();
+        }
+        assertArrayEquals(batch.k(), read[1], "big-endian Fortran float32 holds the values themselves");
+        assertEquals(0, CliRun.of(args).exitCode());
+        float[] exotic = Npy.read(dir.resolve("o.npy")).data();
+
+        Files.delete(dir.resolve("o.npy"));
+        Npy.write(dir.resolve("q.npy"), new int[] {6, 4}, read[0]);
+        Npy.write(dir.resolve("k.npy"), new int[] {40, 4}, read[1]);
+        Npy.write(dir.resolve("v.npy"), new int[] {40, 3}, read[2]);
+        Npy.write(dir.resolve("t.npy"), new int[] {4}, read[3]);
+        assertEquals(0, CliRun.of(args).exitCode());
+        assertArrayEquals(Npy.read(dir.resolve("o.npy")).data(), exotic);
+    }
+
+    @Test
+    void nanAndInfinityInFloat16AreRefusedAsInFloat32() throws IOException {
+        AttentionBatch batch = InputGenerator.GAUSSIAN.generate(new Shape(1, 4, 6, 3, 2), 1);
+        String[] args = write(batch, false);
+        float[] q = batch.q().clone();
+        q[2 * 3 + 1] = Float.NaN;
+        NumPyLayouts.write(dir.resolve("q.npy"), "<f2", false, new int[] {4, 3}, q);
+        CliRun run = CliRun.of(args);
+        assertEquals(ExitCode.BAD_INPUT, run.exitCode());
+        assertTrue(run.errorLine().contains("Q contains NaN at index [2, 1]"), run.err());
+        assertNoOutput();
+
+        Npy.write(dir.resolve("q.npy"), new int[] {4, 3}, batch.q());
+        float[] k = batch.k().clone();
+        k[5 * 3 + 2] = 70000f;                               // beyond float16's largest, 65504: stored as +inf
+        NumPyLayouts.write(dir.resolve("k.npy"), ">f2", true, new int[] {6, 3}, k);
+        run = CliRun.of(args);
+        assertEquals(ExitCode.BAD_INPUT, run.exitCode());
+        assertTrue(run.errorLine().contains("K contains +Infinity at index [5, 2]"), run.err());
+        assertNoOutput();
+    }
+
     @Test
     void mismatchedShapesAreRefused() {
         String[] args = write(InputGenerator.GAUSSIAN.generate(new Shape(1, 4, 6, 3, 2), 1), false);

@@ -21,10 +21,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A small, strict reader and writer of NumPy's {@code .npy} format (versions 1.0, 2.0, 3.0):
- * little-endian float32 or float64, C order, any rank. float64 is converted to float32 on reading;
- * everything else — another dtype, big-endian data, Fortran order, a malformed header, a shape that
- * does not match the data — is refused with a message that names the file and the problem.
+ * A small, strict reader and writer of NumPy's {@code .npy} format (versions 1.0, 2.0, 3.0).
+ * Read: every real float array NumPy writes — float16, float32 or float64, little- or big-endian,
+ * C or Fortran order ({@code np.save(x.T)}), any rank — as float32 values in C (row-major) order.
+ * float16 widens exactly, float64 is rounded to nearest (a finite value beyond float32's range is
+ * refused). Written: little-endian float32 or float64, C order. Everything else — another dtype
+ * (integers as values, complex, bool, strings, objects, structured records), a malformed header, a
+ * shape that does not match the data — is refused with a message that names the file and the problem.
  *
  * <p>No well-kept Java library reads {@code .npy} with this strictness and without a large
  * dependency tree, so the format (a magic string, a Python-literal header, raw data) is parsed here.
@@ -32,6 +35,7 @@ import java.util.regex.Pattern;
 public final class Npy {
     private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
     private static final Pattern DESCR = Pattern.compile("'descr'\\s*:\\s*'([^']*)'");
+    private static final Pattern STRUCTURED = Pattern.compile("'descr'\\s*:\\s*\\[");
     private static final Pattern FORTRAN = Pattern.compile("'fortran_order'\\s*:\\s*(True|False)");
     private static final Pattern SHAPE = Pattern.compile("'shape'\\s*:\\s*\\(([^)]*)\\)");
     private static final Pattern KEY = Pattern.compile("'([^']*)'\\s*:");
@@ -42,27 +46,30 @@ public final class Npy {
     private static final int CHUNK = 1 << 22;
 
     /**
-     * Reads a float32 or float64 {@code .npy} file as float32. The data is streamed from the file into
-     * the float array in cache-sized chunks: no byte array of the file's size is ever made, so reading
-     * costs one copy and the process holds only the array (measured at 2^20 × 64: 3.4× faster than
-     * reading the whole file into bytes and converting).
+     * Reads a float {@code .npy} file (float16, float32 or float64, either byte order, C or Fortran
+     * order) as float32 in C order. The data is streamed from the file into the float array in
+     * cache-sized chunks: no byte array of the file's size is ever made, so reading costs one copy and
+     * the process holds only the array (measured at 2^20 × 64: 3.4× faster than reading the whole
+     * file into bytes and converting). A Fortran-order file's values are placed at their C-order
+     * index as they are read, chunk by chunk (no second array of the file's size either).
      */
     public static NpyArray read(Path file) {
-        return withCheckedHeader(file, (channel, name, header, itemSize) -> {
+        return withCheckedHeader(file, (channel, name, header, dtype) -> {
             float[] data = new float[(int) header.count()];
-            readValues(channel, name, header, itemSize, data);
-            return new NpyArray(header.shape(), data, header.dtype());
+            readValues(channel, name, header, dtype, data);
+            return new NpyArray(header.shape(), data, dtype.descr());
         });
     }
 
     /**
-     * Maps a float32 {@code .npy} file read-only, its values to be read in place ({@link MappedNpy});
-     * empty when the file holds float64, which must be converted ({@link #read}). The header and the
-     * data length are checked as {@link #read} checks them, with the same messages.
+     * Maps a little-endian float32 C-order {@code .npy} file read-only, its values to be read in place
+     * ({@link MappedNpy}); empty for any other float file (float16, float64, big-endian, Fortran
+     * order), whose values must be converted or reordered: {@link #read} does that, onto the heap.
+     * The header and the data length are checked as {@link #read} checks them, with the same messages.
      */
     public static Optional<MappedNpy> map(Path file) {
-        return withCheckedHeader(file, (channel, name, header, itemSize) -> {
-            if (itemSize != Float.BYTES) {
+        return withCheckedHeader(file, (channel, name, header, dtype) -> {
+            if (!dtype.isLittleFloat32() || !header.isCOrder()) {
                 return Optional.empty();
             }
             int count = (int) header.count();
@@ -81,7 +88,7 @@ public final class Npy {
     /** What {@link #withCheckedHeader} does with an open file whose header and data length were checked. */
     @FunctionalInterface
     private interface CheckedFile<T> {
-        T use(FileChannel channel, String name, Header header, int itemSize) throws IOException;
+        T use(FileChannel channel, String name, Header header, NpyDtype dtype) throws IOException;
     }
 
     /** Opens the file, checks its header and data length, and hands it on; I/O errors become messages that name the file. */
@@ -90,9 +97,9 @@ public final class Npy {
             long size = channel.size();
             String name = file.toString();
             Header header = parseHeader(name, headBytes(channel, size), size);
-            int itemSize = itemSize(name, header.dtype(), false);
-            checkDataLength(name, size, header, itemSize);
-            return body.use(channel, name, header, itemSize);
+            NpyDtype dtype = floatDtype(name, header.descr());
+            checkDataLength(name, size, header, dtype.size());
+            return body.use(channel, name, header, dtype);
         } catch (NoSuchFileException missing) {
             throw new NpyFormatException(file + ": no such file; check the path");
         } catch (IOException failure) {
@@ -116,15 +123,18 @@ public final class Npy {
      * Reads the data into {@code data} in parts on all cores: each part is read with positional reads
      * into its own direct buffer (no hidden copy through a temporary one) and bulk-copied into its
      * share of the array. Reading a file out of the page cache is a copy bound by one core's speed,
-     * so two cores read a 256 MB tensor in about half the time.
+     * so two cores read a 256 MB tensor in about half the time. A Fortran-order file's chunks are
+     * converted into a chunk-sized block and placed from there at their C-order indices.
      */
-    private static void readValues(FileChannel channel, String name, Header header, int itemSize, float[] data)
+    private static void readValues(FileChannel channel, String name, Header header, NpyDtype dtype, float[] data)
             throws IOException {
+        int itemSize = dtype.size();
         // float64 data is narrowed value by value, and its first out-of-range value must be the one
         // reported: read it in one part.
-        int parts = itemSize == 4 ? partsFor((long) data.length * itemSize) : 1;
+        int parts = itemSize == 8 ? 1 : partsFor((long) data.length * itemSize);
         inParts(data.length, parts, (from, to) -> {
-            ByteBuffer chunk = ByteBuffer.allocateDirect(CHUNK - CHUNK % 8).order(ByteOrder.LITTLE_ENDIAN);
+            ByteBuffer chunk = ByteBuffer.allocateDirect(CHUNK - CHUNK % 8).order(dtype.order());
+            float[] block = header.isCOrder() ? null : new float[chunk.capacity() / itemSize];
             for (int done = from; done < to; ) {
                 chunk.clear();
                 int wanted = (int) Math.min(chunk.capacity(), (long) (to - done) * itemSize);
@@ -138,16 +148,37 @@ public final class Npy {
                 }
                 chunk.flip();
                 int values = wanted / itemSize;
-                if (itemSize == 4) {
-                    chunk.asFloatBuffer().get(data, done, values);
+                if (block == null) {
+                    decode(name, header, dtype, chunk, values, data, done, done);
                 } else {
-                    for (int i = 0; i < values; i++) {
-                        data[done + i] = narrow(name, chunk.getDouble(8 * i), done + i, header.shape());
-                    }
+                    decode(name, header, dtype, chunk, values, block, 0, done);
+                    header.placeInCOrder(block, values, done, data);
                 }
                 done += values;
             }
         });
+    }
+
+    /**
+     * Converts {@code count} values of {@code dtype} from the start of {@code bytes} (in the dtype's
+     * byte order) into {@code target[offset, offset + count)}; {@code first} is the first value's
+     * index in the file's order, for the message about a float64 value outside float32's range.
+     */
+    private static void decode(String name, Header header, NpyDtype dtype, ByteBuffer bytes, int count,
+            float[] target, int offset, long first) {
+        switch (dtype.size()) {
+            case 4 -> bytes.asFloatBuffer().get(target, offset, count);
+            case 2 -> {
+                for (int i = 0; i < count; i++) {
+                    target[offset + i] = Float.float16ToFloat(bytes.getShort(2 * i));
+                }
+            }
+            default -> {
+                for (int i = 0; i < count; i++) {
+                    target[offset + i] = narrow(name, bytes.getDouble(8 * i), header, first + i);
+                }
+            }
+        }
     }
 
     /** Work on the values [from, to) of one part; may fail with an IOException. */
@@ -176,55 +207,112 @@ public final class Npy {
         return bytes < (64L << 20) ? 1 : Math.max(1, Runtime.getRuntime().availableProcessors());
     }
 
-    private static float narrow(String name, double value, long index, int[] shape) {
+    /** {@code value}, the file's value at {@code fileIndex}, rounded to float32; refused if it is finite and float32 is not. */
+    private static float narrow(String name, double value, Header header, long fileIndex) {
         float narrowed = (float) value;
         if (Double.isFinite(value) && Float.isInfinite(narrowed)) {
             throw new NpyFormatException(name + ": value " + value + " at index "
-                    + FiniteCheck.formatIndex(index, shape) + " is outside float32's range");
+                    + FiniteCheck.formatIndex(header.cOrderIndex(fileIndex), header.shape()) + " is outside float32's range");
         }
         return narrowed;
     }
 
-    /** Parses the bytes of a {@code .npy} file; {@code name} is used in error messages. */
+    /** Parses the bytes of a float {@code .npy} file, as {@link #read(Path)} reads one; {@code name} is used in error messages. */
     public static NpyArray parse(String name, byte[] bytes) {
-        return parse(name, bytes, false);
+        Header header = parseHeader(name, bytes, bytes.length);
+        NpyDtype dtype = floatDtype(name, header.descr());
+        checkDataLength(name, bytes.length, header, dtype.size());
+        int count = (int) header.count();
+        int start = (int) header.dataStart();
+        ByteBuffer values = ByteBuffer.wrap(bytes, start, bytes.length - start).slice().order(dtype.order());
+        float[] data = new float[count];
+        if (header.isCOrder()) {
+            decode(name, header, dtype, values, count, data, 0, 0);
+        } else {
+            float[] fileOrder = new float[count];
+            decode(name, header, dtype, values, count, fileOrder, 0, 0);
+            header.placeInCOrder(fileOrder, count, 0, data);
+        }
+        return new NpyArray(header.shape(), data, dtype.descr());
+    }
+
+    /** The float dtype {@code descr} names, or a one-line refusal that says what is read. */
+    private static NpyDtype floatDtype(String name, String descr) {
+        return NpyDtype.parse(descr).filter(NpyDtype::isFloat).orElseThrow(() -> new NpyFormatException(name
+                + ": dtype '" + descr + "' is not supported; only float16, float32 and float64 ('<f2', '<f4', '<f8', "
+                + "or big-endian '>f2', '>f4', '>f8') are read (x.astype(numpy.float32))"));
     }
 
     /**
-     * As {@link #parse(String, byte[])}, and with {@code halfPrecision} also float16 ('&lt;f2'), as
-     * weights files may hold (SPEC §8); tensors are float32 or float64 only.
+     * The parsed preamble and header of a {@code .npy} file.
+     *
+     * @param descr     the dtype as the header names it
+     * @param fortran   whether the values are stored in Fortran (column-major) order
+     * @param dataStart the data's byte offset in the file
+     * @param count     the number of values
      */
-    public static NpyArray parse(String name, byte[] bytes, boolean halfPrecision) {
-        Header header = parseHeader(name, bytes, bytes.length);
-        int itemSize = itemSize(name, header.dtype(), halfPrecision);
-        checkDataLength(name, bytes.length, header, itemSize);
-        float[] data = new float[(int) header.count()];
-        ByteBuffer values = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        int start = (int) header.dataStart();
-        for (int i = 0; i < data.length; i++) {
-            data[i] = switch (itemSize) {
-                case 4 -> values.getFloat(start + 4 * i);
-                case 2 -> Float.float16ToFloat(values.getShort(start + 2 * i));
-                default -> narrow(name, values.getDouble(start + 8 * i), i, header.shape());
-            };
+    private record Header(String descr, boolean fortran, int[] shape, long dataStart, long count) {
+        /** Whether the file's order is C order: it is so too for a Fortran-order array of rank 0 or 1. */
+        boolean isCOrder() {
+            return !fortran || shape.length <= 1;
         }
-        return new NpyArray(header.shape(), data, header.dtype());
-    }
 
-    private static int itemSize(String name, String dtype, boolean halfPrecision) {
-        if (halfPrecision && dtype.equals("<f2")) {
-            return 2;
+        /** The C-order (row-major) index of the value at {@code fileIndex} in the file's order. */
+        long cOrderIndex(long fileIndex) {
+            if (isCOrder()) {
+                return fileIndex;
+            }
+            // Fortran order: axis 0 varies fastest. Take the file index apart axis by axis from the
+            // first, and put the C index together with the C strides.
+            long rest = fileIndex;
+            long index = 0;
+            long[] strides = cStrides();
+            for (int axis = 0; axis < shape.length; axis++) {
+                index += (rest % shape[axis]) * strides[axis];
+                rest /= shape[axis];
+            }
+            return index;
         }
-        return switch (dtype) {
-            case "<f4" -> 4;
-            case "<f8" -> 8;
-            default -> throw new NpyFormatException(name + ": dtype '" + dtype + "' is not supported; "
-                    + "only little-endian float32 ('<f4') and float64 ('<f8') are read (x.astype(numpy.float32))");
-        };
-    }
 
-    /** The parsed preamble and header of a {@code .npy} file. */
-    private record Header(String dtype, int[] shape, long dataStart, long count) {}
+        /** Values between neighbours along each axis in C order: the last axis's is 1. */
+        private long[] cStrides() {
+            long[] strides = new long[shape.length];
+            long stride = 1;
+            for (int axis = shape.length - 1; axis >= 0; axis--) {
+                strides[axis] = stride;
+                stride *= shape[axis];
+            }
+            return strides;
+        }
+
+        /** Puts {@code count} values that are the file's values from {@code first} on at their C-order places in {@code data}. */
+        void placeInCOrder(float[] values, int count, long first, float[] data) {
+            if (count == 0) {
+                return;
+            }
+            // An odometer over the Fortran multi-index, axis 0 fastest; the C index follows by strides.
+            int rank = shape.length;
+            long[] strides = cStrides();
+            int[] at = new int[rank];
+            long rest = first;
+            for (int axis = 0; axis < rank; axis++) {
+                at[axis] = (int) (rest % shape[axis]);
+                rest /= shape[axis];
+            }
+            long index = cOrderIndex(first);
+            for (int i = 0; i < count; i++) {
+                data[(int) index] = values[i];
+                for (int axis = 0; axis < rank; axis++) {
+                    index += strides[axis];
+                    if (++at[axis] < shape[axis]) {
+                        break;
+                    }
+                    index -= strides[axis] * shape[axis];
+                    at[axis] = 0;
+                }
+            }
+        }
+    }
 
     /** Parses the preamble and header from the file's first bytes; {@code fileSize} is the whole file's. */
     private static Header parseHeader(String name, byte[] bytes, long fileSize) {
@@ -258,19 +346,19 @@ public final class Npy {
         }
         String header = new String(bytes, headerStart, headerLength,
                 major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1).trim();
+        if (STRUCTURED.matcher(header).find()) {
+            throw new NpyFormatException(name + ": a structured dtype (record array) is not supported; "
+                    + "save each field as its own float array");
+        }
         String dtype = headerValue(name, header, DESCR, "descr");
         boolean fortran = "True".equals(headerValue(name, header, FORTRAN, "fortran_order"));
         int[] shape = parseShape(name, headerValue(name, header, SHAPE, "shape"));
         checkKeys(name, header);
-        if (fortran) {
-            throw new NpyFormatException(name + ": Fortran-order arrays are not supported; save a C-order array "
-                    + "(numpy.ascontiguousarray(x)) instead");
-        }
         long count = 1;
         for (int size : shape) {
             count *= size;
         }
-        return new Header(dtype, shape, (long) headerStart + headerLength, count);
+        return new Header(dtype, fortran, shape, (long) headerStart + headerLength, count);
     }
 
     /** The data's byte length for {@code itemSize}-byte items, checked against the file and Java's array limit. */
@@ -278,7 +366,7 @@ public final class Npy {
         long expected = header.count() * itemSize;
         long actual = fileSize - header.dataStart();
         if (actual != expected) {
-            throw new NpyFormatException(name + ": shape " + shapeText(header.shape()) + " of " + header.dtype() + " needs "
+            throw new NpyFormatException(name + ": shape " + shapeText(header.shape()) + " of " + header.descr() + " needs "
                     + expected + " bytes of data but the file has " + actual
                     + (actual < expected ? " (truncated)" : " (trailing bytes)"));
         }
@@ -290,8 +378,8 @@ public final class Npy {
 
     /**
      * Reads a 1-D {@code .npy} of integers — int32, int64, or float32/float64 holding integral
-     * values — as used for lengths files (SPEC §8). Any other dtype, a non-integral or out-of-int
-     * value, or a rank other than 1 is refused naming the file and the index.
+     * values, either byte order — as used for lengths files (SPEC §8). Any other dtype, a
+     * non-integral or out-of-int value, or a rank other than 1 is refused naming the file and the index.
      */
     public static int[] readIntegers(Path file) {
         byte[] bytes;
@@ -308,29 +396,26 @@ public final class Npy {
     /** {@link #readIntegers(Path)} on the bytes of a file; {@code name} is used in error messages. */
     public static int[] parseIntegers(String name, byte[] bytes) {
         Header header = parseHeader(name, bytes, bytes.length);
-        int itemSize = switch (header.dtype()) {
-            case "<i4", "<f4" -> 4;
-            case "<i8", "<f8" -> 8;
-            default -> throw new NpyFormatException(name + ": dtype '" + header.dtype() + "' is not supported for "
-                    + "lengths; use int32, int64 or integral float values");
-        };
+        NpyDtype dtype = NpyDtype.parse(header.descr())
+                .filter(type -> type.isInteger() || (type.isFloat() && type.size() > 2))
+                .orElseThrow(() -> new NpyFormatException(name + ": dtype '" + header.descr() + "' is not supported for "
+                        + "lengths; use int32, int64 or integral float values"));
         if (header.shape().length != 1) {
             throw new NpyFormatException(name + ": lengths must be a 1-D array, got shape " + shapeText(header.shape()));
         }
+        int itemSize = dtype.size();
         checkDataLength(name, bytes.length, header, itemSize);
-        ByteBuffer values = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer values = ByteBuffer.wrap(bytes).order(dtype.order());
         int[] out = new int[(int) header.count()];
         for (int i = 0; i < out.length; i++) {
             int at = (int) header.dataStart() + itemSize * i;
-            double value = switch (header.dtype()) {
-                case "<i4" -> values.getInt(at);
-                case "<i8" -> values.getLong(at);
-                case "<f4" -> values.getFloat(at);
-                default -> values.getDouble(at);
-            };
-            if (header.dtype().equals("<i8") && (values.getLong(at) > Integer.MAX_VALUE || values.getLong(at) < Integer.MIN_VALUE)) {
+            if (dtype.isInteger() && itemSize == 8 && (values.getLong(at) > Integer.MAX_VALUE || values.getLong(at) < Integer.MIN_VALUE)) {
                 throw new NpyFormatException(name + ": value " + values.getLong(at) + " at index [" + i + "] is out of range");
             }
+            double value = switch (itemSize) {
+                case 4 -> dtype.isInteger() ? values.getInt(at) : values.getFloat(at);
+                default -> dtype.isInteger() ? values.getLong(at) : values.getDouble(at);
+            };
             if (value != Math.rint(value) || Math.abs(value) > Integer.MAX_VALUE) {
                 throw new NpyFormatException(name + ": value " + value + " at index [" + i + "] is not an integer");
             }

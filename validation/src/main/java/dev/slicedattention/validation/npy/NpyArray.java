@@ -4,7 +4,8 @@ import java.util.Arrays;
 
 /**
  * A tensor read from or written to a {@code .npy} file: its shape, its values as float32 in C
- * (row-major) order, and the dtype the file stored ({@code "<f4"} or {@code "<f8"}).
+ * (row-major) order whatever the file's order, and the dtype the file stored as its header names it
+ * ({@code "<f4"}, {@code "<f8"}, {@code "<f2"}, {@code ">f4"}, ...).
  */
 public record NpyArray(int[] shape, float[] data, String sourceDtype) {
     public NpyArray {

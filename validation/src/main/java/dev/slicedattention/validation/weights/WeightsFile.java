@@ -189,7 +189,7 @@ public final class WeightsFile {
                 String key = file.substring(0, file.length() - 4);
                 byte[] content = zip.readAllBytes();
                 try {
-                    floats.put(key, Npy.parse(name + ": " + key, content, true));
+                    floats.put(key, Npy.parse(name + ": " + key, content));
                 } catch (NpyFormatException notFloat) {
                     if (!notFloat.getMessage().contains("dtype")) {
                         throw notFloat;

@@ -44,4 +44,73 @@ class NpyLargeFileTest {
         assertArrayEquals(new int[] {rows, cols}, read.shape());
         assertArrayEquals(data, read.data());
     }
+
+    /**
+     * A big-endian Fortran-order file of 64 MiB and more: read in parts and chunks, each chunk's
+     * values placed at their C-order indices. Checked against the layout's definition, value by value.
+     */
+    @Test
+    void aFortranOrderFileReadInPartsPutsEveryValueAtItsCOrderIndex() throws IOException {
+        int[] shape = {3, 4099, 1366};                          // 67.2 MB of float32: several parts, many chunks
+        Path file = dir.resolve("fortran.npy");
+        writeFortran(file, ">f4", shape, ByteOrder.BIG_ENDIAN, 4, (buffer, index) -> buffer.putFloat(fileValue(index)));
+        float[] read = Npy.read(file).data();
+        checkFortranPlacement(shape, read, NpyLargeFileTest::fileValue);
+    }
+
+    /** float16 in Fortran order across chunk borders (a chunk holds 2^21 float16 values). */
+    @Test
+    void aFloat16FortranFileAcrossChunksPutsEveryValueAtItsCOrderIndex() throws IOException {
+        int[] shape = {3, 1000, 701};                           // 2.1 M values
+        Path file = dir.resolve("half.npy");
+        writeFortran(file, "<f2", shape, ByteOrder.LITTLE_ENDIAN, 2,
+                (buffer, index) -> buffer.putShort(Float.floatToFloat16(index % 2039)));
+        float[] read = Npy.read(file).data();
+        checkFortranPlacement(shape, read, index -> (float) (index % 2039));
+    }
+
+    private static float fileValue(long index) {
+        return (index % 1_000_003) + 0.25f * (index % 4);
+    }
+
+    private interface Put {
+        void value(ByteBuffer buffer, long fileIndex);
+    }
+
+    private static void writeFortran(Path file, String dtype, int[] shape, ByteOrder order, int size, Put put) throws IOException {
+        long count = (long) shape[0] * shape[1] * shape[2];
+        byte[] head = NpyTest.npy("{'descr': '" + dtype + "', 'fortran_order': True, 'shape': (" + shape[0] + ", " + shape[1]
+                + ", " + shape[2] + "), }", new byte[0]);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            channel.write(ByteBuffer.wrap(head));
+            ByteBuffer chunk = ByteBuffer.allocate(1 << 20).order(order);
+            for (long index = 0; index < count; index++) {
+                put.value(chunk, index);
+                if (!chunk.hasRemaining() || index == count - 1) {
+                    chunk.flip();
+                    while (chunk.hasRemaining()) {
+                        channel.write(chunk);
+                    }
+                    chunk.clear();
+                }
+            }
+        }
+    }
+
+    /** Fortran order: the value at [i, j, k] is the file's value number i + a (j + b k) for shape (a, b, c). */
+    private static void checkFortranPlacement(int[] shape, float[] read, java.util.function.LongFunction<Float> fileValue) {
+        int a = shape[0], b = shape[1], c = shape[2];
+        assertEquals((long) a * b * c, read.length);
+        for (int i = 0; i < a; i++) {
+            for (int j = 0; j < b; j++) {
+                for (int k = 0; k < c; k++) {
+                    float expected = fileValue.apply(i + (long) a * (j + (long) b * k));
+                    float actual = read[(i * b + j) * c + k];
+                    if (expected != actual) {
+                        assertEquals(expected, actual, "value at [" + i + ", " + j + ", " + k + "]");
+                    }
+                }
+            }
+        }
+    }
 }

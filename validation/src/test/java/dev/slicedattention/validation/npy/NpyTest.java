@@ -153,18 +153,37 @@ class NpyTest {
     }
 
     @Test
-    void refusesOtherDtypesAndFortranOrder() {
-        for (String dtype : new String[] {"<i4", ">f4", "<f2", ">f8", "|u1", "<c8"}) {
-            refused("dtype.npy", npy(dict(dtype, false, "(1, 1)"), new byte[16]),
-                    "dtype '" + dtype + "' is not supported; only little-endian float32 ('<f4') and float64 ('<f8') are read");
+    void refusesOtherDtypes() {
+        for (String dtype : new String[] {"<i4", ">i8", "|u1", "<c8", ">c16", "<f16", "<U5", "|O", "=f4", "<f3"}) {
+            refused("dtype.npy", npy(dict(dtype, false, "(1, 1)"), new byte[16]), "dtype '" + dtype
+                    + "' is not supported; only float16, float32 and float64 ('<f2', '<f4', '<f8', or big-endian '>f2', '>f4', '>f8') are read");
         }
-        refused("fortran.npy", npy(dict("<f4", true, "(2, 2)"), littleFloats(1, 2, 3, 4)), "Fortran-order arrays are not supported");
+    }
+
+    @Test
+    void readsBigEndianFloat16AndFortranOrderBuiltByHand() {
+        ByteBuffer big = ByteBuffer.allocate(8).order(ByteOrder.BIG_ENDIAN);
+        for (float value : new float[] {1f, -2.5f, 0x1p-24f, 65504f}) {
+            big.putShort(Float.floatToFloat16(value));
+        }
+        assertArrayEquals(new float[] {1f, -2.5f, 0x1p-24f, 65504f},
+                Npy.parse("half.npy", npy(dict(">f2", false, "(4,)"), big.array())).data());
+        // Column-major: the file holds the columns one after another.
+        assertArrayEquals(new float[] {1, 3, 5, 2, 4, 6},
+                Npy.parse("fortran.npy", npy(dict("<f4", true, "(2, 3)"), littleFloats(1, 2, 3, 4, 5, 6))).data());
+        // Rank 1 and 0: Fortran order is C order.
+        assertArrayEquals(new float[] {1, 2}, Npy.parse("f1.npy", npy(dict("<f4", true, "(2,)"), littleFloats(1, 2))).data());
+        assertArrayEquals(new float[] {7}, Npy.parse("f0.npy", npy(dict("<f4", true, "()"), littleFloats(7))).data());
+        assertArrayEquals(new int[] {0, 3}, Npy.parse("f00.npy", npy(dict(">f2", true, "(0, 3)"), new byte[0])).shape());
     }
 
     @Test
     void refusesFloat64ValuesOutsideFloat32() {
         refused("big.npy", npy(dict("<f8", false, "(1, 2)"), littleDoubles(1.0, 1e300)),
                 "value 1.0E300 at index [0, 1] is outside float32's range");
+        // In a Fortran-order file the second value is at [1, 0].
+        refused("bigf.npy", npy(dict("<f8", true, "(2, 3)"), littleDoubles(1.0, -1e300, 3, 4, 5, 6)),
+                "value -1.0E300 at index [1, 0] is outside float32's range");
     }
 
     @Test
