@@ -29,7 +29,7 @@ Two commands:
 
       python3 torch_pipeline.py time [--device cuda|cpu] [--sizes 2^16,...,2^22]
                                      [--kernels relu,bump,causal-relu,causal-bump] [--dim 64]
-                                     [--repeats 10] [--transfer-repeats 5] [--json OUT]
+                                     [--repeats 10] [--transfer-repeats 5] [--threads N] [--json OUT]
 
   attend   one call on .npy files, like bench/peers/numpy_sliced.py: Q [m, d], K [n, d], V [n, e],
            THETA [d] in, the float32 output [m, e] out (causal needs m = n).
@@ -535,6 +535,7 @@ def main():
                         help="largest n checked against the naive float64 sums (default 2^12)")
     timing.add_argument("--authors-max", type=limit, default=size("2^14"),
                         help="largest n compared with the authors' module (default 2^14; 0: none)")
+    timing.add_argument("--threads", type=int, help="CPU threads of torch (default: torch's own choice)")
     timing.add_argument("--json", help="where to write the results as JSON")
 
     single = commands.add_parser("attend", help="one call on .npy files")
@@ -546,8 +547,10 @@ def main():
 
     args = parser.parse_args()
     if args.command == "time":
-        if args.repeats < 1 or args.warmup < 0 or args.transfer_repeats < 0 or args.dim < 1:
-            fail(2, "--repeats and --dim must be at least 1, --warmup and --transfer-repeats at least 0")
+        if args.repeats < 1 or args.warmup < 0 or args.transfer_repeats < 0 or args.dim < 1 or (args.threads or 1) < 1:
+            fail(2, "--repeats, --dim and --threads must be at least 1, --warmup and --transfer-repeats at least 0")
+        if args.threads:
+            torch.set_num_threads(args.threads)
         run_time(args)
     else:
         run_attend(args)
