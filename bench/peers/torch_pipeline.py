@@ -356,16 +356,10 @@ def repeat(once, repeats, warmup):
 
 def time_device_call(device, call):
     """{forwardDevice: ms} of one call whose inputs are on the device."""
-    if device.type == "cuda":
-        start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-        start.record()
-        call()
-        end.record()
-        torch.cuda.synchronize()
-        return {"forwardDevice": start.elapsed_time(end)}
-    t0 = time.perf_counter()
+    clock = StageClock(device)
     call()
-    return {"forwardDevice": (time.perf_counter() - t0) * 1e3}
+    clock.end("forwardDevice")
+    return clock.millis()
 
 
 def time_with_transfers(device, host, kernel, bandwidth, out_host, suffix):
@@ -389,9 +383,7 @@ def time_with_transfers(device, host, kernel, bandwidth, out_host, suffix):
 
 
 def run_time(args):
-    device = torch.device(args.device)
-    if device.type == "cuda" and not torch.cuda.is_available():
-        fail(3, "CUDA is not available to this PyTorch: pass --device cpu, or install a CUDA build of torch")
+    device = device_of(args.device)
     cuda = device.type == "cuda"
     default_sizes = "2^16,2^17,2^18,2^19,2^20,2^21,2^22" if cuda else "2^10,2^12,2^14,2^16"
     chosen = args.sizes or sizes(default_sizes)
@@ -489,6 +481,17 @@ def fail(code, message):
     sys.exit(code)
 
 
+def device_of(name):
+    """The torch device called name, or a one-line error (exit 3) where this PyTorch cannot use it."""
+    try:
+        device = torch.device(name)
+    except RuntimeError as error:
+        fail(2, f"unknown device '{name}' ({error}): use cpu or cuda")
+    if device.type == "cuda" and not torch.cuda.is_available():
+        fail(3, "CUDA is not available to this PyTorch: pass --device cpu, or install a CUDA build of torch")
+    return device
+
+
 def run_attend(args):
     arrays = []
     for label, path in (("Q", args.q), ("K", args.k), ("V", args.v), ("THETA", args.theta)):
@@ -509,10 +512,13 @@ def run_attend(args):
             fail(2, f"{label} holds a non-finite value at flat index {int(np.flatnonzero(~np.isfinite(x))[0])}")
     if args.kernel.endswith("bump") and not (args.bandwidth and args.bandwidth > 0 and math.isfinite(args.bandwidth)):
         fail(2, "the bump kernel needs --bandwidth B with B > 0")
-    device = torch.device(args.device)
+    device = device_of(args.device)
     q, k, v, theta = (torch.from_numpy(x).to(device) for x in (q, k, v, theta))
-    out = attend(q, k, v, theta, args.kernel, args.bandwidth)
-    np.save(args.out, out.cpu().numpy().astype(np.float32))
+    out = attend(q, k, v, theta, args.kernel, args.bandwidth).cpu().numpy().astype(np.float32)
+    try:
+        np.save(args.out, out)
+    except OSError as error:
+        fail(4, f"cannot write {args.out}: {error}")
 
 
 def main():
