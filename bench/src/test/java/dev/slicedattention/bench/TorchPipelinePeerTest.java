@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.slicedattention.bench.peers.PeerComparison;
 import dev.slicedattention.validation.AttentionBatch;
 import dev.slicedattention.validation.AttentionOptions;
@@ -30,10 +32,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The PyTorch pipeline peer ({@code bench/peers/torch_pipeline.py attend}) against the project's
- * float64 naive reference, every kernel, on small Gaussian inputs: m ≠ n and d ≠ e where the kernel
- * allows it, and a causal length that is not a power of two (the peer pads it). Optional: skipped,
- * with the reason, where python3 cannot import torch and numpy.
+ * The PyTorch pipeline peer ({@code bench/peers/torch_pipeline.py}): its {@code attend} command against
+ * the project's float64 naive reference, every kernel, on small Gaussian inputs (m ≠ n and d ≠ e where
+ * the kernel allows it, and a causal length that is not a power of two, which the peer pads), and its
+ * {@code time} command's JSON (every stage, the check against float64). Optional: skipped, with the
+ * reason, where python3 cannot import torch and numpy.
  */
 class TorchPipelinePeerTest {
     private static final Path SCRIPT = PeerComparison.repository().resolve("bench/peers/torch_pipeline.py");
@@ -74,6 +77,32 @@ class TorchPipelinePeerTest {
         ErrorMetrics error = ErrorMetrics.compare(out.data(), NaiveReference.attend(batch), batch);
         // SPEC §6's JVM target; the peer measures 1e-7 .. 2e-6 here (float32 sums).
         assertTrue(error.relativeError() <= 1e-5, kernel + ": relative error " + error.relativeError());
+    }
+
+    @Test
+    void timeWritesEveryStageAndTheCheckOfEveryKernel() throws Exception {
+        assumeTrue(skipReason == null, () -> skipReason + ": the PyTorch pipeline peer is not checked");
+        Path json = folder.resolve("pipeline.json");
+        Result run = python(List.of(SCRIPT.toString(), "time", "--device", "cpu", "--sizes", "2^8", "--dim", "16",
+                "--repeats", "2", "--warmup", "0", "--json", json.toString()));
+        assertEquals(0, run.exit, run.output);
+        JsonNode rows = new ObjectMapper().readTree(json.toFile()).get("rows");
+        assertEquals(4, rows.size(), rows.toString());
+        for (JsonNode row : rows) {
+            String kernel = row.get("kernel").asText();
+            assertEquals(256, row.get("n").asInt());
+            assertEquals("naive float64", row.get("reference").asText());
+            assertTrue(row.get("maxRelError").asDouble() <= 1e-5, row.toString());
+            assertTrue(row.get("forwardDevice").get("medianMillis").asDouble() > 0, row.toString());
+            for (String stage : List.of("projection", "sort", "prefixSum", "rank", "combine")) {
+                assertTrue(row.get("stages").get(stage).get("medianMillis").asDouble() > 0, kernel + " " + stage);
+            }
+            // the authors' module computes only the plain kernels
+            assertEquals(kernel.startsWith("causal-"), row.get("authorsRelDiff").isNull(), row.toString());
+            if (!kernel.startsWith("causal-")) {
+                assertTrue(row.get("authorsRelDiff").asDouble() <= 1e-5, row.toString());
+            }
+        }
     }
 
     @Test
