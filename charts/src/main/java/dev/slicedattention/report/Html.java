@@ -4,39 +4,16 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
-/** HTML text helpers: escaping and number formatting for the report's tables. */
+/**
+ * Number formatting and relative links for the report's templates (which escape what they print:
+ * see {@link Pages}).
+ */
 public final class Html {
     private Html() {}
 
-    /** Escapes text for HTML element content and (double- or single-quoted) attribute values. */
-    public static String escape(String text) {
-        if (text == null) {
-            return "";
-        }
-        StringBuilder out = new StringBuilder(text.length() + 16);
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            switch (c) {
-                case '&' -> out.append("&amp;");
-                case '<' -> out.append("&lt;");
-                case '>' -> out.append("&gt;");
-                case '"' -> out.append("&quot;");
-                case '\'' -> out.append("&#39;");
-                default -> {
-                    if (c < 0x20 && c != '\n' && c != '\t' && c != '\r') {
-                        out.append("&#xFFFD;");
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        return out.toString();
-    }
-
     /**
-     * A relative URL for a relative file path ('/'-separated segments, each percent-encoded),
-     * escaped for use in an attribute.
+     * A relative URL for a relative file path ('/'-separated segments, each percent-encoded). The
+     * templates escape it for the attribute it goes into.
      */
     public static String href(String relativePath) {
         String[] segments = relativePath.replace('\\', '/').split("/", -1);
@@ -47,7 +24,12 @@ public final class Html {
             }
             url.append(URLEncoder.encode(segments[i], StandardCharsets.UTF_8).replace("+", "%20"));
         }
-        return escape(url.toString());
+        return url.toString();
+    }
+
+    /** A number with a fixed count of decimals ("1.50"). */
+    public static String fixed(double value, int decimals) {
+        return String.format(Locale.ROOT, "%." + decimals + "f", value);
     }
 
     /** Milliseconds with three significant digits ("0.0123", "1.23", "123", "12345"). */

@@ -114,7 +114,8 @@ class ReportWriterTest {
         assertFalse(html.contains("<script>"));
         assertTrue(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
         assertTrue(html.contains("&lt;b&gt;evil&lt;/b&gt; &amp; co"));
-        assertTrue(html.contains("run --x &quot;a&amp;b&quot;"));
+        // Element text: jte escapes & < > (a quote needs no escaping there, and stays a quote).
+        assertTrue(html.contains("<code>run --x \"a&amp;b\"</code>"));
         assertTrue(html.contains("class=\"banner fail\">FAIL — 1 of"));
         assertTrue(html.contains("<span class=\"fail\">FAIL</span>"));
         assertFalse(html.contains("href=\"../outside.cl\""), "kernel links stay inside the results folder");
