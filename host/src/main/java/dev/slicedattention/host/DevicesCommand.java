@@ -32,6 +32,9 @@ final class DevicesCommand implements Callable<Integer> {
                 tornado = true;
                 provider.unavailableReason().ifPresent(reason -> console.out().println("tornado: " + reason));
             }
+            for (String hint : provider.hints()) {
+                console.out().println(provider.family() + ": " + hint);
+            }
         }
         if (!tornado) {
             console.out().println("TornadoVM: not enabled in this JVM. To run on OpenCL/CUDA devices, install the "
