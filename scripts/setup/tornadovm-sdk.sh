@@ -201,22 +201,32 @@ install_sdk() {
     fi
   } > "$DEST/setvars.sh"
   chmod +x "$DEST/setvars.sh"
+  if [ "$SPIRV" = 1 ]; then
+    # TornadoVM's default SPIR-V runtimes are "opencl,levelzero", and without a Level Zero driver
+    # ("Level Zero Driver Not Found") no backend starts at all. etc/tornado.properties is read by
+    # every JVM that runs TornadoVM, through the tornado launcher or the argfile alike; a
+    # -Dtornado.spirv.runtimes=... on the command line still wins.
+    printf '\n# SPIR-V binaries go through OpenCL (scripts/setup/tornadovm-sdk.sh); "opencl,levelzero"\n# stops TornadoVM from starting where no Level Zero driver is installed.\ntornado.spirv.runtimes=opencl\n' \
+      >> "$DEST/etc/tornado.properties"
+  fi
 }
 step "install -> $DEST"
 timed install install_sdk
 
-# 7. Smoke test: the devices, and a matrix multiplication on the last backend's first device
-#    (the SPIR-V one when it was built), with no bailout to Java.
+# 7. Smoke test: the devices, and a matrix multiplication on the SPIR-V device when it was built
+#    (else the first OpenCL device), with no bailout to Java.
 step "check"
 source "$DEST/setvars.sh"
-devices=$(tornado --devices)
+devices=$(tornado --devices | sed 's/\x1b\[[0-9;]*m//g')
 echo "$devices"
 if [ "$SPIRV" = 1 ]; then
-  echo "$devices" | grep -q 'SPIRV' || { echo "error: the SDK lists no SPIR-V device (is a SPIR-V OpenCL runtime installed? see scripts/setup/pocl-spirv.sh)" >&2; exit 1; }
-  device="$(echo "$devices" | grep -c '^Tornado VM Backend\|^Driver:' >/dev/null; echo 1:0)"
+  # TornadoVM numbers the backends by its own priorities (SPIR-V before OpenCL here): look it up.
+  device=$(echo "$devices" | awk '/^Driver: /{driver=$2} /Tornado device=/ && driver=="SPIR-V" {sub(/.*device=/, ""); print $1; exit}')
+  [ -n "$device" ] || { echo "error: the SDK lists no SPIR-V device (is a SPIR-V OpenCL runtime installed? scripts/setup/pocl-spirv.sh builds one)" >&2; exit 1; }
 else
   device=0:0
 fi
+echo "smoke test on tornado device $device"
 smoke=$(mktemp)
 tornado --jvm="-Ds0.t0.device=$device -Dtornado.recover.bailout=False" \
   -m tornado.examples/uk.ac.manchester.tornado.examples.compute.MatrixMultiplication2D 256 | tee "$smoke"
