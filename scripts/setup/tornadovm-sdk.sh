@@ -202,12 +202,21 @@ install_sdk() {
   } > "$DEST/setvars.sh"
   chmod +x "$DEST/setvars.sh"
   if [ "$SPIRV" = 1 ]; then
-    # TornadoVM's default SPIR-V runtimes are "opencl,levelzero", and without a Level Zero driver
-    # ("Level Zero Driver Not Found") no backend starts at all. etc/tornado.properties is read by
-    # every JVM that runs TornadoVM, through the tornado launcher or the argfile alike; a
-    # -Dtornado.spirv.runtimes=... on the command line still wins.
-    printf '\n# SPIR-V binaries go through OpenCL (scripts/setup/tornadovm-sdk.sh); "opencl,levelzero"\n# stops TornadoVM from starting where no Level Zero driver is installed.\ntornado.spirv.runtimes=opencl\n' \
-      >> "$DEST/etc/tornado.properties"
+    # etc/tornado.properties is read by every JVM that runs TornadoVM, through the tornado launcher
+    # or the argfile alike; a -D on the command line still wins.
+    # - TornadoVM's default SPIR-V runtimes are "opencl,levelzero", and without a Level Zero driver
+    #   ("Level Zero Driver Not Found") no backend starts at all.
+    # - TornadoVM 5.2.0's SPIR-V load/store optimisation (tornado.spirv.loadstore, on by default)
+    #   emits phis whose operands are undefined or do not dominate them when a float is carried
+    #   through loops (spirv-val rejects the module, llvm-spirv fails, clBuildProgram returns -11).
+    cat >> "$DEST/etc/tornado.properties" <<'PROPS'
+
+# Set by scripts/setup/tornadovm-sdk.sh: SPIR-V goes through OpenCL ("opencl,levelzero" stops
+# TornadoVM from starting where no Level Zero driver is installed), and without the load/store
+# optimisation, whose phis are invalid SPIR-V for floats carried through loops.
+tornado.spirv.runtimes=opencl
+tornado.spirv.loadstore=false
+PROPS
   fi
 }
 step "install -> $DEST"
