@@ -30,46 +30,20 @@ NICE=${NICE:-0}
 CPU_VARIANTS=${CPU_VARIANTS:-native}
 LLVM=15
 
-step() { echo "== $(date -u +%H:%M:%S) $*"; }
-timed() { # timed NAME command...: runs the command and prints how long it took
-  local name=$1 start=$SECONDS
-  shift
-  "$@"
-  echo "== $name took $((SECONDS - start)) s"
-}
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 # 1. Debian packages: LLVM/Clang 15 with their development files, the SPIR-V translator, the ICD
 #    loader and its development files, hwloc, and clinfo/spirv-tools to look at the result.
 PACKAGES=(build-essential cmake git pkg-config python3 llvm-$LLVM-dev clang-$LLVM libclang-$LLVM-dev
           libclang-cpp$LLVM-dev llvm-spirv-$LLVM libllvmspirvlib-$LLVM-dev libhwloc-dev ocl-icd-dev
           ocl-icd-opencl-dev opencl-headers clinfo spirv-tools)
-install_packages() {
-  local missing=()
-  for p in "${PACKAGES[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-  done
-  [ ${#missing[@]} -eq 0 ] && return 0
-  if [ "$(id -u)" -ne 0 ]; then
-    echo "error: missing Debian packages; run as root: apt-get install -y ${missing[*]}" >&2
-    exit 2
-  fi
-  apt-get update
-  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends "${missing[@]}"
-}
 step "packages"
-timed packages install_packages
+timed packages install_packages "${PACKAGES[@]}"
 
 # 2. Source at the release tag. The examples are not built (ENABLE_EXAMPLES=OFF) and are left out
 #    of the checkout.
-fetch_source() {
-  if [ ! -d "$SRC/.git" ]; then
-    git clone -q --no-checkout "$POCL_GIT" "$SRC"
-    git -C "$SRC" sparse-checkout set --no-cone '/*' '!/examples/'
-  fi
-  git -C "$SRC" -c advice.detachedHead=false checkout -q "$POCL_TAG"
-}
 step "source $POCL_GIT $POCL_TAG -> $SRC"
-timed source fetch_source
+timed source checkout_tag "$POCL_GIT" "$SRC" "$POCL_TAG" examples/
 
 # 3. Configure: LLVM 15 from Debian, SPIR-V input through llvm-spirv-15, an ICD-loadable library,
 #    no tests or examples. ENABLE_SPIRV must come out ON, or the device has no IL version.

@@ -47,13 +47,7 @@ M2_REPO=${M2_REPO:-$HOME/.m2/repository}
 # Read by Maven (and its wrapper) in every build below, TornadoVM's bin/compile included.
 export MAVEN_OPTS="${MAVEN_OPTS:-} -Dmaven.repo.local=$M2_REPO"
 
-step() { echo "== $(date -u +%H:%M:%S) $*"; }
-timed() { # timed NAME command...: runs the command and prints how long it took
-  local name=$1 start=$SECONDS
-  shift
-  "$@"
-  echo "== $name took $((SECONDS - start)) s"
-}
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 [ -x "$JAVA_HOME/bin/javac" ] || { echo "error: no JDK at JAVA_HOME=$JAVA_HOME; install a JDK 25 (Temurin 25 from adoptium.net) and set JAVA_HOME" >&2; exit 2; }
 if [ "$SPIRV" = 1 ] && [ ! -f "$POCL_PREFIX/etc/OpenCL/vendors/pocl.icd" ]; then
@@ -66,33 +60,13 @@ PACKAGES=(build-essential cmake git python3 ocl-icd-opencl-dev opencl-headers cl
 [ "$SPIRV" = 1 ] && PACKAGES+=(libze-dev libze1)
 python3 -c 'import requests, tqdm, urllib3, packaging, psutil' 2>/dev/null \
   || PACKAGES+=(python3-requests python3-tqdm python3-urllib3 python3-packaging python3-psutil)
-install_packages() {
-  local missing=()
-  for p in "${PACKAGES[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-  done
-  [ ${#missing[@]} -eq 0 ] && return 0
-  if [ "$(id -u)" -ne 0 ]; then
-    echo "error: missing Debian packages; run as root: apt-get install -y ${missing[*]}" >&2
-    exit 2
-  fi
-  apt-get update
-  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends "${missing[@]}"
-}
 step "packages"
-timed packages install_packages
+timed packages install_packages "${PACKAGES[@]}"
 
 # 2. TornadoVM's source at the release tag. tornado-benchmarks/src/main/resources/bcsstk32.mtx (a
 #    large matrix read only by one benchmark at run time) is left out of the checkout.
-fetch_tornadovm() {
-  if [ ! -d "$SRC/.git" ]; then
-    git clone -q --no-checkout "$TORNADOVM_GIT" "$SRC"
-    git -C "$SRC" sparse-checkout set --no-cone '/*' '!/tornado-benchmarks/src/main/resources/bcsstk32.mtx'
-    git -C "$SRC" -c advice.detachedHead=false checkout -q "$TAG"
-  fi
-}
 step "source $TORNADOVM_GIT $TAG -> $SRC"
-timed source fetch_tornadovm
+timed source checkout_tag "$TORNADOVM_GIT" "$SRC" "$TAG" tornado-benchmarks/src/main/resources/bcsstk32.mtx
 cd "$SRC"
 MVNW="$SRC/mvnw"
 
