@@ -25,6 +25,14 @@ public interface BackendProvider {
         return Optional.empty();
     }
 
+    /**
+     * What this provider could also run on here with more software installed, one line each with the
+     * command that installs it ({@code devices} prints them); empty when nothing is missing.
+     */
+    default List<String> hints() {
+        return List.of();
+    }
+
     /** Whether this provider answers to {@code name} ({@code tornado}, {@code tornado:1:0}, ...). */
     boolean accepts(String name);
 

@@ -33,6 +33,9 @@ final class DevicesCommand implements Callable<Integer> {
                 tornado = true;
                 provider.unavailableReason().ifPresent(reason -> console.out().println("tornado: " + reason));
             }
+            for (String hint : provider.hints()) {
+                console.out().println(provider.family() + ": " + hint);
+            }
         }
         Optional<TornadoSetup> setup = TornadoSetup.fromLauncher();
         if (setup.isPresent()) {

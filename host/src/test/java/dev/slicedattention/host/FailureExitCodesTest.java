@@ -35,6 +35,13 @@ class FailureExitCodesTest {
     }
 
     @Test
+    void devicesPrintsEachProvidersHintsUnderItsFamily() {
+        CliRun run = CliRun.of("devices");
+        assertEquals(0, run.exitCode(), run.out() + run.err());
+        assertTrue(run.out().lines().anyMatch(l -> l.equals("faulty: " + FaultyProvider.HINT)), run.out());
+    }
+
+    @Test
     void validateExitsOneWhenABackendIsWrongAndNamesIt() {
         CliRun run = CliRun.of("validate", "--backends", "faulty-wrong", "--sizes", "8", "--generators", "gaussian");
         assertEquals(ExitCode.VALIDATION_FAILED, run.exitCode(), run.out() + run.err());

@@ -38,6 +38,14 @@ public final class FaultyProvider implements BackendProvider {
         return Optional.of("test-only backends, enabled by -D" + ENABLE + "=true");
     }
 
+    /** A hint while enabled, so that a test can see {@code devices} print each provider's hints. */
+    @Override
+    public List<String> hints() {
+        return Boolean.getBoolean(ENABLE) ? List.of(HINT) : List.of();
+    }
+
+    static final String HINT = "a faulty-slow backend too: install nothing, it is a test";
+
     @Override
     public boolean accepts(String name) {
         return NAMES.contains(name);

@@ -46,6 +46,25 @@ final class TornadoDevices {
         return all;
     }
 
+    /**
+     * The command that adds a SPIR-V device, when TornadoVM has none here: either the SDK was built
+     * without the SPIR-V backend or no OpenCL platform here accepts SPIR-V (Debian's PoCL does not).
+     */
+    static List<String> hints() {
+        TornadoRuntime runtime = TornadoRuntimeProvider.getTornadoRuntime();
+        for (int b = 0; b < runtime.getNumBackends(); b++) {
+            TornadoBackend backend = runtime.getBackend(b);
+            if (backend.getBackendType() == TornadoVMBackendType.SPIRV && backend.getNumDevices() > 0) {
+                return List.of();
+            }
+        }
+        return List.of(NO_SPIRV);
+    }
+
+    static final String NO_SPIRV = "no SPIR-V device. TornadoVM's SPIR-V backend needs an SDK built with it and an OpenCL "
+            + "runtime that accepts SPIR-V; on Debian 12, as root, scripts/setup/spirv.sh builds both (PoCL with LLVM's "
+            + "SPIR-V translator, TornadoVM with the OpenCL and SPIR-V backends), then: source /opt/tornadovm/sdk-spirv/setvars.sh";
+
     static TornadoEngine openDefault() {
         TornadoDevice device = TornadoRuntimeProvider.getTornadoRuntime().getDefaultDevice();
         return new TornadoEngine(device, info(device.getBackendIndex(), indexOf(device), device));

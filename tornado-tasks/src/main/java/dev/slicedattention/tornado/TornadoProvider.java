@@ -43,6 +43,11 @@ public final class TornadoProvider implements BackendProvider {
     }
 
     @Override
+    public List<String> hints() {
+        return probe().isPresent() ? List.of() : TornadoDevices.hints();
+    }
+
+    @Override
     public boolean accepts(String name) {
         return FAMILY.equals(name) || DEVICE_NAME.matcher(name).matches();
     }

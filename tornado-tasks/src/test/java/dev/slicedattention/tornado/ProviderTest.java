@@ -1,5 +1,6 @@
 package dev.slicedattention.tornado;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.slicedattention.BackendInfo;
 import dev.slicedattention.SlicedAttention;
 import dev.slicedattention.error.UnknownBackendException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -24,6 +27,16 @@ class ProviderTest {
             assertTrue(info.name().matches("tornado:\\d+:\\d+"), info.name());
             assertTrue(info.memoryBytes() > 0);
         }
+    }
+
+    @Test
+    void hintsNameTheSpirvSetupExactlyWhenNoSpirvDeviceIsListed() {
+        TornadoTestDevice.open().close();
+        TornadoProvider provider = new TornadoProvider();
+        boolean spirv = provider.devices().stream().anyMatch(b -> b.runtime().endsWith("/ SPIR-V"));
+        assertEquals(spirv ? List.of() : List.of(TornadoDevices.NO_SPIRV), provider.hints());
+        assertTrue(TornadoDevices.NO_SPIRV.contains("scripts/setup/spirv.sh"));
+        assertTrue(Files.isExecutable(Path.of("..", "scripts", "setup", "spirv.sh")), "the hint's script is missing");
     }
 
     @Test

@@ -97,11 +97,14 @@ public final class BitonicSortKernels {
      * inside compound conditions (the tie test came out as {@code a != b && j >= i}), so no kernel
      * here uses {@code &&} or {@code ||}. The difference of two distinct finite floats is never 0
      * (gradual underflow), so its sign orders them; −0.0 and +0.0 tie, as in the sequential KeySort.
+     * The sign comes from {@link Math#signum} rather than {@code difference > 0.0f ? 1 : 0}: TornadoVM
+     * 5.2's SPIR-V backend emits a float comparison inside a conditional expression as an integer
+     * comparison ({@code OpSLessThan} on floats), which is invalid SPIR-V and fails to build.
      */
     public static int order(float keyI, float keyP, int indexI, int indexP) {
-        float difference = keyI - keyP;
-        int keyGreater = difference > 0.0f ? 1 : 0;
-        int keyLess = difference < 0.0f ? 1 : 0;
+        int sign = (int) Math.signum(keyI - keyP);
+        int keyGreater = (sign + 1) >> 1;
+        int keyLess = (1 - sign) >> 1;
         int indexGreater = indexI > indexP ? 1 : 0;
         return keyGreater + (1 - keyGreater - keyLess) * indexGreater;
     }
