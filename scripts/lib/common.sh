@@ -149,6 +149,7 @@ sa_tornado_backends_of() {
 sa_tornado_check_sdk() {
   local home="$1" setvars_java="" b
   sdk_problem=""
+  sdk_set_icd=0
   if [ ! -d "$home" ]; then sdk_problem="$home is not a folder"; return 1; fi
   sdk_version="$(sa_tornado_version_of "$home" || true)"
   if [ -z "$sdk_version" ]; then
@@ -178,6 +179,14 @@ sa_tornado_check_sdk() {
     sdk_problem="TornadoVM $sdk_version at $home needs JDK $sdk_release and none is installed; install it (e.g. Temurin $sdk_release from adoptium.net, or 'sdk install java $sdk_release-tem')"
     return 1
   fi
+  # The OpenCL runtime the SDK's setvars.sh names (a SPIR-V SDK's own PoCL, scripts/setup), unless the
+  # user chose one: as sourcing setvars.sh would.
+  local setvars_icd
+  setvars_icd="$(sed -n 's/^export OCL_ICD_VENDORS="\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' "$home/setvars.sh" 2>/dev/null | head -n1)"
+  if [ -z "${OCL_ICD_VENDORS:-}" ] && [ -n "$setvars_icd" ] && [ -e "$setvars_icd" ]; then
+    export OCL_ICD_VENDORS="$setvars_icd"
+    sdk_set_icd=1
+  fi
   # Drivers: the backends whose driver is here are loaded, the others left out.
   sdk_loaded=()
   sdk_dropped=()
@@ -188,6 +197,7 @@ sa_tornado_check_sdk() {
     if [ "${SA_TORNADO_DRIVERS:-}" = any ] || backend_usable "$b"; then sdk_loaded+=("$b"); else sdk_dropped+=("$b"); fi
   done < <(sa_tornado_backends_of "$home")
   if [ ${#sdk_loaded[@]} -eq 0 ]; then
+    [ "${sdk_set_icd:-0}" = 0 ] || unset OCL_ICD_VENDORS
     sdk_problem="TornadoVM $sdk_version at $home has no usable backend: ${driver_notes[*]:-it lists none in etc/tornado.backend}"
     return 1
   fi
