@@ -1,0 +1,62 @@
+package dev.slicedattention.tornado.coalescing;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The coalescing figures of every kernel, for the gallery and the docs: {@link #measure} runs the
+ * scenarios through an instrumented {@link Launcher}; {@link #writeJson} writes them as
+ * {@code {"warp": 32, "sectorBytes": 32, "headerBytes": 16, "kernels": [{"stage", "kernel", "array",
+ * "store", "line", "requests", "ptx", "openCl"}, …]}}; {@link #markdown} as a table.
+ */
+public final class CoalescingReport {
+    private CoalescingReport() {}
+
+    /** The figures of every kernel of the forward pass, ReLU and bump (each kernel once, the bump's own after). */
+    public static List<AccessFigure> measure() {
+        return measure(new ForwardScenario(), new ForwardScenario());
+    }
+
+    /** As {@link #measure()}, on the caller's scenarios (which keep what their sort computed). */
+    public static List<AccessFigure> measure(ForwardScenario reluScenario, ForwardScenario bumpScenario) {
+        Launcher relu = new Launcher();
+        reluScenario.run(relu, false, 1);
+        Launcher bump = new Launcher();
+        bumpScenario.run(bump, true, 2);
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        List<AccessFigure> figures = new java.util.ArrayList<>(relu.figures());
+        figures.forEach(f -> seen.add(f.kernel()));
+        bump.figures().stream().filter(f -> !seen.contains(f.kernel())).forEach(figures::add);
+        return figures;
+    }
+
+    public static void writeJson(List<AccessFigure> figures, Path file) throws IOException {
+        ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        ObjectNode root = mapper.createObjectNode();
+        root.put("warp", Sectors.WARP).put("sectorBytes", Sectors.SECTOR_BYTES).put("headerBytes", Sectors.HEADER_BYTES);
+        ArrayNode kernels = root.putArray("kernels");
+        for (AccessFigure figure : figures) {
+            kernels.add(mapper.valueToTree(figure));
+        }
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        mapper.writeValue(file.toFile(), root);
+    }
+
+    /** | stage | kernel | access | requests | PTX | OpenCL C | */
+    public static String markdown(List<AccessFigure> figures) {
+        StringBuilder table = new StringBuilder("| stage | kernel | access | requests | sectors/request, PTX | sectors/request, OpenCL C |\n"
+                + "|---|---|---|---:|---:|---:|\n");
+        for (AccessFigure f : figures) {
+            table.append(String.format(Locale.ROOT, "| %s | `%s` | %s | %d | %.1f | %.1f |%n", f.stage(), f.kernel(), f.access(),
+                    f.requests(), f.ptx(), f.openCl()));
+        }
+        return table.toString();
+    }
+}
