@@ -19,21 +19,36 @@ import java.util.Locale;
 public final class CoalescingReport {
     private CoalescingReport() {}
 
-    /** The figures of every kernel of the forward pass, ReLU and bump (each kernel once, the bump's own after). */
+    /**
+     * The figures of every kernel the plans launch: the forward pass (ReLU, then the bump's own kernels),
+     * the causal pass, the layer front and the softmax reference; each kernel once, where first launched.
+     */
     public static List<AccessFigure> measure() {
-        return measure(new ForwardScenario(), new ForwardScenario());
+        return measure(new ForwardScenario());
     }
 
-    /** As {@link #measure()}, on the caller's scenarios (which keep what their sort computed). */
-    public static List<AccessFigure> measure(ForwardScenario reluScenario, ForwardScenario bumpScenario) {
-        Launcher relu = new Launcher();
-        reluScenario.run(relu, false, 1);
-        Launcher bump = new Launcher();
-        bumpScenario.run(bump, true, 2);
+    /** As {@link #measure()}, with the caller's ReLU forward scenario (which keeps what its sort computed). */
+    public static List<AccessFigure> measure(ForwardScenario reluScenario) {
+        List<Launcher> launchers = new java.util.ArrayList<>();
+        launchers.add(new Launcher());
+        reluScenario.run(launchers.getLast(), false, 1);
+        launchers.add(new Launcher());
+        new ForwardScenario().run(launchers.getLast(), true, 2);
+        launchers.add(new Launcher());
+        new CausalScenario().run(launchers.getLast(), false, 3);
+        launchers.add(new Launcher());
+        new CausalScenario().run(launchers.getLast(), true, 4);
+        launchers.add(new Launcher());
+        new LayerScenario().run(launchers.getLast(), 5);
+        launchers.add(new Launcher());
+        new SoftmaxScenario().run(launchers.getLast(), 6);
         java.util.Set<String> seen = new java.util.HashSet<>();
-        List<AccessFigure> figures = new java.util.ArrayList<>(relu.figures());
-        figures.forEach(f -> seen.add(f.kernel()));
-        bump.figures().stream().filter(f -> !seen.contains(f.kernel())).forEach(figures::add);
+        List<AccessFigure> figures = new java.util.ArrayList<>();
+        for (Launcher launcher : launchers) {
+            List<AccessFigure> own = launcher.figures().stream().filter(f -> !seen.contains(f.kernel())).toList();
+            own.forEach(f -> seen.add(f.kernel()));
+            figures.addAll(own);
+        }
         return figures;
     }
 

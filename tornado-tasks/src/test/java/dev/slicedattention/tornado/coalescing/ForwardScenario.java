@@ -62,6 +62,9 @@ public final class ForwardScenario {
         FloatArray s = launcher.name(new FloatArray(heads * m), "s");
 
         String projection = "projection";
+        // The given-scalars front's only kernel, on arrays of its own (the THETA front below fills keys and index).
+        launcher.parallel(projection, ProjectionKernels.class, "givenKeys", launcher.name(randoms(heads * n, random), "t"), lengths,
+                launcher.name(new FloatArray(heads * paddedN), "keys"), launcher.name(new IntArray(heads * paddedN), "index"), n, paddedN);
         launcher.parallel(projection, ProjectionKernels.class, "columnPartials", k, lengths, keyPartials, n, d, chunks);
         launcher.parallel(projection, ProjectionKernels.class, "meansOfPartials", keyPartials, lengths, centre, d, chunks);
         FloatArray mu = null;

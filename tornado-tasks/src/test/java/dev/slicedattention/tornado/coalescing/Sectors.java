@@ -16,6 +16,8 @@ final class Sectors {
     static final int HEADER_BYTES = 16;
     static final int SECTOR_BYTES = 32;
     static final int WARP = 32;
+    /** The inverse of 0x9E3779B97F4A7C15 modulo 2^64. */
+    private static final long UNSCRAMBLE = inverse(0x9E3779B97F4A7C15L);
 
     /** How a recorded work-item becomes a position in the launch's linear order of threads. */
     enum Mapping {
@@ -47,6 +49,15 @@ final class Sectors {
 
     private Sectors() {}
 
+    /** The multiplicative inverse of an odd number modulo 2^64 (Newton's iteration doubles the correct bits). */
+    private static long inverse(long odd) {
+        long x = odd;
+        for (int i = 0; i < 5; i++) {
+            x *= 2 - odd * x;
+        }
+        return x;
+    }
+
     /** Adds {@code launch}'s requests and sectors per site under {@code mapping} into {@code totals}. */
     static void count(AccessRecorder.Launch launch, Mapping mapping, Map<Integer, Totals> totals) {
         Map<Long, long[]> requests = new HashMap<>();
@@ -68,7 +79,9 @@ final class Sectors {
                 throw new IllegalStateException("launch too large to key its requests: use smaller sizes");
             }
             long key = ((long) launch.site[r] << 52) | ((long) occurrence << 32) | warp;
-            long[] set = requests.computeIfAbsent(key, k -> new long[WARP + 1]);
+            // Scrambled (an odd multiplier is a bijection): Long.hashCode folds the site and occurrence onto the
+            // warp, and the plain keys collided into HashMap tree bins.
+            long[] set = requests.computeIfAbsent(key * 0x9E3779B97F4A7C15L, k -> new long[WARP + 1]);
             int count = (int) set[0];
             boolean seen = false;
             for (int i = 1; i <= count; i++) {
@@ -80,7 +93,7 @@ final class Sectors {
             }
         }
         for (Map.Entry<Long, long[]> request : requests.entrySet()) {
-            Totals site = totals.computeIfAbsent((int) (request.getKey() >>> 52), s -> new Totals());
+            Totals site = totals.computeIfAbsent((int) ((request.getKey() * UNSCRAMBLE) >>> 52), s -> new Totals());
             site.requests++;
             site.sectors += request.getValue()[0];
         }
