@@ -14,7 +14,7 @@ import java.util.Locale;
  * The coalescing figures of every kernel, for the gallery and the docs: {@link #measure} runs the
  * scenarios through an instrumented {@link Launcher}; {@link #writeJson} writes them as
  * {@code {"warp": 32, "sectorBytes": 32, "headerBytes": 16, "kernels": [{"stage", "kernel", "array",
- * "store", "line", "requests", "ptx", "openCl"}, …]}}; {@link #markdown} as a table.
+ * "store", "line", "requests", "ptx", "openCl"}, …]}}; {@link #markdown} as a table per kernel and array.
  */
 public final class CoalescingReport {
     private CoalescingReport() {}
@@ -64,13 +64,31 @@ public final class CoalescingReport {
         mapper.writeValue(file.toFile(), root);
     }
 
-    /** | stage | kernel | access | requests | PTX | OpenCL C | */
+    /**
+     * A table for the docs: per kernel, one row per array and direction (the sites of that array's loads,
+     * or stores, weighted by their requests), leaving out the broadcasts (1 sector under both mappings:
+     * every work-item reads the same parameter).
+     */
     public static String markdown(List<AccessFigure> figures) {
-        StringBuilder table = new StringBuilder("| stage | kernel | access | requests | sectors/request, PTX | sectors/request, OpenCL C |\n"
-                + "|---|---|---|---:|---:|---:|\n");
+        record Row(String stage, String kernel, String array, boolean store) {}
+        java.util.Map<Row, double[]> rows = new java.util.LinkedHashMap<>();
         for (AccessFigure f : figures) {
-            table.append(String.format(Locale.ROOT, "| %s | `%s` | %s | %d | %.1f | %.1f |%n", f.stage(), f.kernel(), f.access(),
-                    f.requests(), f.ptx(), f.openCl()));
+            double[] sums = rows.computeIfAbsent(new Row(f.stage(), f.kernel(), f.array(), f.store()), r -> new double[3]);
+            sums[0] += f.requests();
+            sums[1] += f.requests() * f.ptx();
+            sums[2] += f.requests() * f.openCl();
+        }
+        StringBuilder table = new StringBuilder("| stage | kernel | access | sectors/request, PTX | sectors/request, OpenCL C |\n"
+                + "|---|---|---|---:|---:|\n");
+        for (java.util.Map.Entry<Row, double[]> entry : rows.entrySet()) {
+            Row row = entry.getKey();
+            double ptx = entry.getValue()[1] / entry.getValue()[0];
+            double openCl = entry.getValue()[2] / entry.getValue()[0];
+            if (ptx <= 1.0 && openCl <= 1.0) {
+                continue;
+            }
+            table.append(String.format(Locale.ROOT, "| %s | `%s` | %s %s | %.1f | %.1f |%n", row.stage(), row.kernel(), row.array(),
+                    row.store() ? "store" : "load", ptx, openCl));
         }
         return table.toString();
     }
