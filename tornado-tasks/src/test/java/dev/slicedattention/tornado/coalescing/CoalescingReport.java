@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.slicedattention.tornado.graphs.ColumnLayout;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,8 +21,9 @@ public final class CoalescingReport {
     private CoalescingReport() {}
 
     /**
-     * The figures of every kernel the plans launch: the forward pass (ReLU, then the bump's own kernels),
-     * the causal pass, the layer front and the softmax reference; each kernel once, where first launched.
+     * The figures of every kernel the plans launch: the forward pass (ReLU, then the bump's own kernels;
+     * both {@link ColumnLayout}s), the causal pass, the layer front and the softmax reference; each kernel
+     * once, where first launched.
      */
     public static List<AccessFigure> measure() {
         return measure(new ForwardScenario());
@@ -31,9 +33,14 @@ public final class CoalescingReport {
     public static List<AccessFigure> measure(ForwardScenario reluScenario) {
         List<Launcher> launchers = new java.util.ArrayList<>();
         launchers.add(new Launcher());
-        reluScenario.run(launchers.getLast(), false, 1);
+        reluScenario.run(launchers.getLast(), false, ColumnLayout.COLUMN_OUTER, 1);
         launchers.add(new Launcher());
-        new ForwardScenario().run(launchers.getLast(), true, 2);
+        new ForwardScenario().run(launchers.getLast(), true, ColumnLayout.COLUMN_OUTER, 2);
+        // The GPU layout: only its own kernels (the ColumnInner twins) are new below.
+        launchers.add(new Launcher());
+        new ForwardScenario().run(launchers.getLast(), false, ColumnLayout.COLUMN_INNER, 1);
+        launchers.add(new Launcher());
+        new ForwardScenario().run(launchers.getLast(), true, ColumnLayout.COLUMN_INNER, 2);
         launchers.add(new Launcher());
         new CausalScenario().run(launchers.getLast(), false, 3);
         launchers.add(new Launcher());

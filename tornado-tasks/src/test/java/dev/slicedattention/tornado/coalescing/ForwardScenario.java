@@ -1,5 +1,6 @@
 package dev.slicedattention.tornado.coalescing;
 
+import dev.slicedattention.tornado.graphs.ColumnLayout;
 import dev.slicedattention.tornado.kernels.BitonicSortKernels;
 import dev.slicedattention.tornado.kernels.CombineKernels;
 import dev.slicedattention.tornado.kernels.CompensatedPrefixSumKernels;
@@ -34,8 +35,9 @@ public final class ForwardScenario {
         return sortedIndex;
     }
 
-    /** Runs every launch of one forward call through {@code launcher}. */
-    public void run(Launcher launcher, boolean bump, long seed) {
+    /** Runs every launch of one forward call through {@code launcher}, the 2-D kernels in {@code layout}'s loop order. */
+    public void run(Launcher launcher, boolean bump, ColumnLayout layout, long seed) {
+        boolean inner = layout == ColumnLayout.COLUMN_INNER;
         int heads = 1, n = N, m = N, d = D, e = E;
         SplittableRandom random = new SplittableRandom(seed);
         int paddedN = Math.max(2, Integer.highestOneBit(n - 1) << 1);
@@ -65,13 +67,13 @@ public final class ForwardScenario {
         // The given-scalars front's only kernel, on arrays of its own (the THETA front below fills keys and index).
         launcher.parallel(projection, ProjectionKernels.class, "givenKeys", launcher.name(randoms(heads * n, random), "t"), lengths,
                 launcher.name(new FloatArray(heads * paddedN), "keys"), launcher.name(new IntArray(heads * paddedN), "index"), n, paddedN);
-        launcher.parallel(projection, ProjectionKernels.class, "columnPartials", k, lengths, keyPartials, n, d, chunks);
+        launcher.parallel(projection, ProjectionKernels.class, inner ? "columnPartialsColumnInner" : "columnPartials", k, lengths, keyPartials, n, d, chunks);
         launcher.parallel(projection, ProjectionKernels.class, "meansOfPartials", keyPartials, lengths, centre, d, chunks);
         FloatArray mu = null;
         if (!bump) {
             mu = launcher.name(new FloatArray(heads * e), "mu");
             FloatArray valuePartials = launcher.name(new FloatArray(heads * chunks * e), "valuePartials");
-            launcher.parallel(projection, ProjectionKernels.class, "scaledColumnPartials", v, lengths, factors, valuePartials, n, e, chunks);
+            launcher.parallel(projection, ProjectionKernels.class, inner ? "scaledColumnPartialsColumnInner" : "scaledColumnPartials", v, lengths, factors, valuePartials, n, e, chunks);
             launcher.parallel(projection, ProjectionKernels.class, "meansOfPartials", valuePartials, lengths, mu, e, chunks);
             launcher.parallel(projection, ProjectionKernels.class, "projectQueries", q, theta, centre, s, m, d);
             launcher.parallel(projection, ProjectionKernels.class, "projectKeys", k, theta, centre, lengths, keys, index, n, paddedN, d);
@@ -103,9 +105,9 @@ public final class ForwardScenario {
             FloatArray sumsLow = launcher.name(new FloatArray(heads * (n + 1) * width), "sumsLow");
             IntArray windows = launcher.name(new IntArray(3 * heads * m), "windows");
             launcher.parallel(prefix, GatherKernels.class, "gatherBump", v, keys, index, sigma, lengths, factors, sums, n, paddedN, e);
-            launcher.parallel(prefix, CompensatedPrefixSumKernels.class, "compensatedTotals", sums, totals, totalsLow, n, blocks, width);
+            launcher.parallel(prefix, CompensatedPrefixSumKernels.class, inner ? "compensatedTotalsColumnInner" : "compensatedTotals", sums, totals, totalsLow, n, blocks, width);
             launcher.parallel(prefix, CompensatedPrefixSumKernels.class, "compensatedOffsets", totals, totalsLow, heads, blocks, width);
-            launcher.parallel(prefix, CompensatedPrefixSumKernels.class, "compensatedAddBack", sums, totals, totalsLow, sumsLow, n,
+            launcher.parallel(prefix, CompensatedPrefixSumKernels.class, inner ? "compensatedAddBackColumnInner" : "compensatedAddBack", sums, totals, totalsLow, sumsLow, n,
                     blocks, width);
             launcher.parallel("rank", RankKernels.class, "windows", s, keys, lengths, factors, windows, m, paddedN);
             launcher.parallel("combine", CombineKernels.class, "bump", s, windows, sigma, sums, sumsLow, lengths, factors, out, m, n, e);
@@ -113,9 +115,9 @@ public final class ForwardScenario {
             IntArray rank = launcher.name(new IntArray(heads * m), "rank");
             FloatArray shift = launcher.name(new FloatArray(heads * e), "shift");
             launcher.parallel(prefix, GatherKernels.class, "gather", v, mu, keys, index, sigma, lengths, factors, sums, n, paddedN, e);
-            launcher.parallel(prefix, PrefixSumKernels.class, "blockTotals", sums, totals, n, blocks, width);
+            launcher.parallel(prefix, PrefixSumKernels.class, inner ? "blockTotalsColumnInner" : "blockTotals", sums, totals, n, blocks, width);
             launcher.parallel(prefix, PrefixSumKernels.class, "blockOffsets", totals, heads, blocks, width);
-            launcher.parallel(prefix, PrefixSumKernels.class, "addBack", sums, totals, n, blocks, width);
+            launcher.parallel(prefix, PrefixSumKernels.class, inner ? "addBackColumnInner" : "addBack", sums, totals, n, blocks, width);
             launcher.parallel(prefix, CombineKernels.class, "residualMeans", sums, lengths, shift, n, e);
             launcher.parallel("rank", RankKernels.class, "ranks", s, keys, lengths, rank, m, paddedN);
             launcher.parallel("combine", CombineKernels.class, "combine", s, rank, sigma, sums, shift, lengths, factors, out, m, n, e);
