@@ -134,8 +134,12 @@ class StageTwinsTest {
         IntArray lengths = lengths(keys, keys);
         TaskGraph graph = new TaskGraph("means")
                 .transferToDevice(DataTransferMode.EVERY_EXECUTION, x, lengths);
-        layout.columnPartials(graph, "partials", x, lengths, partials, rows, cols, chunks)
-                .task("means", ProjectionKernels::meansOfPartials, partials, lengths, out, cols, chunks)
+        if (layout.columnInner()) {
+            graph.task("partials", ProjectionKernels::columnPartialsColumnInner, x, lengths, partials, rows, cols, chunks);
+        } else {
+            graph.task("partials", ProjectionKernels::columnPartials, x, lengths, partials, rows, cols, chunks);
+        }
+        graph.task("means", ProjectionKernels::meansOfPartials, partials, lengths, out, cols, chunks)
                 .transferToHost(DataTransferMode.EVERY_EXECUTION, out);
         try (TornadoExecutionPlan plan = new TornadoExecutionPlan(graph.snapshot())) {
             // As the plans compile the projection graph (ProjectionKernels#meansOfPartials needs its order kept).
@@ -245,10 +249,18 @@ class StageTwinsTest {
                 .transferToDevice(DataTransferMode.EVERY_EXECUTION, v, mu, keys, index, lengths, factors)
                 .task("scale", GatherKernels::scale, keys, lengths, sigma, paddedN)
                 .task("gather", GatherKernels::gather, v, mu, keys, index, sigma, lengths, factors, sums, n, paddedN, E);
-        layout.blockTotals(graph, "blockTotals", sums, totals, n, blocks, WIDTH)
-                .task("blockOffsets", PrefixSumKernels::blockOffsets, totals, HEADS, blocks, WIDTH);
-        layout.addBack(graph, "addBack", sums, totals, n, blocks, WIDTH)
-                .transferToHost(DataTransferMode.EVERY_EXECUTION, sigma, sums);
+        if (layout.columnInner()) {
+            graph.task("blockTotals", PrefixSumKernels::blockTotalsColumnInner, sums, totals, n, blocks, WIDTH);
+        } else {
+            graph.task("blockTotals", PrefixSumKernels::blockTotals, sums, totals, n, blocks, WIDTH);
+        }
+        graph.task("blockOffsets", PrefixSumKernels::blockOffsets, totals, HEADS, blocks, WIDTH);
+        if (layout.columnInner()) {
+            graph.task("addBack", PrefixSumKernels::addBackColumnInner, sums, totals, n, blocks, WIDTH);
+        } else {
+            graph.task("addBack", PrefixSumKernels::addBack, sums, totals, n, blocks, WIDTH);
+        }
+        graph.transferToHost(DataTransferMode.EVERY_EXECUTION, sigma, sums);
         try (TornadoExecutionPlan plan = new TornadoExecutionPlan(graph.snapshot())) {
             plan.execute();
         }
@@ -398,10 +410,20 @@ class StageTwinsTest {
                 .transferToDevice(DataTransferMode.EVERY_EXECUTION, v, keys, index, lengths, factors)
                 .task("scale", GatherKernels::scale, keys, lengths, sigma, heads.paddedN())
                 .task("gather", GatherKernels::gatherBump, v, keys, index, sigma, lengths, factors, sums, n, heads.paddedN(), E);
-        layout.compensatedTotals(graph, "blockTotals", sums, totals, totalsLow, n, blocks, BUMP_WIDTH)
-                .task("blockOffsets", CompensatedPrefixSumKernels::compensatedOffsets, totals, totalsLow, HEADS, blocks, BUMP_WIDTH);
-        layout.compensatedAddBack(graph, "addBack", sums, totals, totalsLow, sumsLow, n, blocks, BUMP_WIDTH)
-                .transferToHost(DataTransferMode.EVERY_EXECUTION, sigma, sums, sumsLow);
+        if (layout.columnInner()) {
+            graph.task("blockTotals", CompensatedPrefixSumKernels::compensatedTotalsColumnInner, sums, totals, totalsLow, n, blocks,
+                    BUMP_WIDTH);
+        } else {
+            graph.task("blockTotals", CompensatedPrefixSumKernels::compensatedTotals, sums, totals, totalsLow, n, blocks, BUMP_WIDTH);
+        }
+        graph.task("blockOffsets", CompensatedPrefixSumKernels::compensatedOffsets, totals, totalsLow, HEADS, blocks, BUMP_WIDTH);
+        if (layout.columnInner()) {
+            graph.task("addBack", CompensatedPrefixSumKernels::compensatedAddBackColumnInner, sums, totals, totalsLow, sumsLow, n,
+                    blocks, BUMP_WIDTH);
+        } else {
+            graph.task("addBack", CompensatedPrefixSumKernels::compensatedAddBack, sums, totals, totalsLow, sumsLow, n, blocks, BUMP_WIDTH);
+        }
+        graph.transferToHost(DataTransferMode.EVERY_EXECUTION, sigma, sums, sumsLow);
         try (TornadoExecutionPlan plan = new TornadoExecutionPlan(graph.snapshot())) {
             if (flags != null) {
                 plan.withCompilerFlags(TornadoVMBackendType.OPENCL, flags);

@@ -180,8 +180,12 @@ public final class CausalPlan implements AutoCloseable {
             own.addAll(List.of(q, k, theta, centre, keyPartials, s));
             projection.transferToDevice(DataTransferMode.EVERY_EXECUTION, q, k, v, theta, lengths, factors)
                     .transferToDevice(DataTransferMode.FIRST_EXECUTION, keyPartials, centre, s);
-            layout.columnPartials(projection, "centrePartials", k, lengths, keyPartials, n, d, meanChunks)
-                    .task("centre", ProjectionKernels::meansOfPartials, keyPartials, lengths, centre, d, meanChunks);
+            if (layout.columnInner()) {
+                projection.task("centrePartials", ProjectionKernels::columnPartialsColumnInner, k, lengths, keyPartials, n, d, meanChunks);
+            } else {
+                projection.task("centrePartials", ProjectionKernels::columnPartials, k, lengths, keyPartials, n, d, meanChunks);
+            }
+            projection.task("centre", ProjectionKernels::meansOfPartials, keyPartials, lengths, centre, d, meanChunks);
             if (bump) {
                 projection.task("queries", ProjectionKernels::projectQueriesCompensated, q, theta, centre, s, n, d)
                         .task("keys", ProjectionKernels::projectKeysCompensated, k, theta, centre, lengths, keys, index, n, paddedN, d);
@@ -206,8 +210,14 @@ public final class CausalPlan implements AutoCloseable {
             carry.add(mu);
             carry.add(blockTotals);
             projection.transferToDevice(DataTransferMode.FIRST_EXECUTION, valuePartials, mu, blockTotals);
-            layout.scaledColumnPartials(projection, "valuePartials", v, lengths, factors, valuePartials, n, e, meanChunks)
-                    .task("valueMean", ProjectionKernels::meansOfPartials, valuePartials, lengths, mu, e, meanChunks)
+            if (layout.columnInner()) {
+                projection.task("valuePartials", ProjectionKernels::scaledColumnPartialsColumnInner, v, lengths, factors,
+                        valuePartials, n, e, meanChunks);
+            } else {
+                projection.task("valuePartials", ProjectionKernels::scaledColumnPartials, v, lengths, factors, valuePartials, n, e,
+                        meanChunks);
+            }
+            projection.task("valueMean", ProjectionKernels::meansOfPartials, valuePartials, lengths, mu, e, meanChunks)
                     .task("scale", CausalKernels::keyScale, keys, lengths, sigma, paddedN)
                     .task("tiles", CausalKernels::reluTile, s, keys, v, mu, sigma, lengths, factors, acc, blockTotals, n, paddedN, e,
                             tile);

@@ -330,8 +330,12 @@ public final class ForwardPlan implements AutoCloseable {
             frontBytes = bytesWithHeaders(q, k, theta, centre, keyPartials, s);
             projection.transferToDevice(DataTransferMode.EVERY_EXECUTION, q, k, v, theta, lengths, factors)
                     .transferToDevice(DataTransferMode.FIRST_EXECUTION, keyPartials, centre, s, keys, index);
-            layout.columnPartials(projection, "centrePartials", k, lengths, keyPartials, n, d, chunks)
-                    .task("centre", ProjectionKernels::meansOfPartials, keyPartials, lengths, centre, d, chunks);
+            if (layout.columnInner()) {
+                projection.task("centrePartials", ProjectionKernels::columnPartialsColumnInner, k, lengths, keyPartials, n, d, chunks);
+            } else {
+                projection.task("centrePartials", ProjectionKernels::columnPartials, k, lengths, keyPartials, n, d, chunks);
+            }
+            projection.task("centre", ProjectionKernels::meansOfPartials, keyPartials, lengths, centre, d, chunks);
             addValueMean(projection, bump, v, chunks, layout);
             if (bump) {
                 projection.task("queries", ProjectionKernels::projectQueriesCompensated, q, theta, centre, s, m, d)
@@ -387,10 +391,20 @@ public final class ForwardPlan implements AutoCloseable {
             prefix.transferToDevice(DataTransferMode.FIRST_EXECUTION, sigma, totals, totalsLow, sums, sumsLow)
                     .task("scale", GatherKernels::scale, keys, lengths, sigma, paddedN)
                     .task("gather", GatherKernels::gatherBump, v, keys, index, sigma, lengths, factors, sums, n, paddedN, e);
-            layout.compensatedTotals(prefix, "blockTotals", sums, totals, totalsLow, n, blocks, width)
-                    .task("blockOffsets", CompensatedPrefixSumKernels::compensatedOffsets, totals, totalsLow, heads, blocks, width);
-            layout.compensatedAddBack(prefix, "addBack", sums, totals, totalsLow, sumsLow, n, blocks, width)
-                    .persistOnDevice(keys, s, sigma, sums, sumsLow, lengths, factors);
+            if (layout.columnInner()) {
+                prefix.task("blockTotals", CompensatedPrefixSumKernels::compensatedTotalsColumnInner, sums, totals, totalsLow, n,
+                        blocks, width);
+            } else {
+                prefix.task("blockTotals", CompensatedPrefixSumKernels::compensatedTotals, sums, totals, totalsLow, n, blocks, width);
+            }
+            prefix.task("blockOffsets", CompensatedPrefixSumKernels::compensatedOffsets, totals, totalsLow, heads, blocks, width);
+            if (layout.columnInner()) {
+                prefix.task("addBack", CompensatedPrefixSumKernels::compensatedAddBackColumnInner, sums, totals, totalsLow, sumsLow, n,
+                        blocks, width);
+            } else {
+                prefix.task("addBack", CompensatedPrefixSumKernels::compensatedAddBack, sums, totals, totalsLow, sumsLow, n, blocks, width);
+            }
+            prefix.persistOnDevice(keys, s, sigma, sums, sumsLow, lengths, factors);
             ranking.consumeFromDevice(keys, s, sigma, sums, sumsLow, lengths, factors)
                     .transferToDevice(DataTransferMode.FIRST_EXECUTION, windows)
                     .task("windows", RankKernels::windows, s, keys, lengths, factors, windows, m, paddedN)
@@ -405,10 +419,18 @@ public final class ForwardPlan implements AutoCloseable {
             prefix.transferToDevice(DataTransferMode.FIRST_EXECUTION, sigma, totals, sums, shift)
                     .task("scale", GatherKernels::scale, keys, lengths, sigma, paddedN)
                     .task("gather", GatherKernels::gather, v, mu, keys, index, sigma, lengths, factors, sums, n, paddedN, e);
-            layout.blockTotals(prefix, "blockTotals", sums, totals, n, blocks, width)
-                    .task("blockOffsets", PrefixSumKernels::blockOffsets, totals, heads, blocks, width);
-            layout.addBack(prefix, "addBack", sums, totals, n, blocks, width)
-                    .task("residualMeans", CombineKernels::residualMeans, sums, lengths, shift, n, e)
+            if (layout.columnInner()) {
+                prefix.task("blockTotals", PrefixSumKernels::blockTotalsColumnInner, sums, totals, n, blocks, width);
+            } else {
+                prefix.task("blockTotals", PrefixSumKernels::blockTotals, sums, totals, n, blocks, width);
+            }
+            prefix.task("blockOffsets", PrefixSumKernels::blockOffsets, totals, heads, blocks, width);
+            if (layout.columnInner()) {
+                prefix.task("addBack", PrefixSumKernels::addBackColumnInner, sums, totals, n, blocks, width);
+            } else {
+                prefix.task("addBack", PrefixSumKernels::addBack, sums, totals, n, blocks, width);
+            }
+            prefix.task("residualMeans", CombineKernels::residualMeans, sums, lengths, shift, n, e)
                     .persistOnDevice(keys, s, sigma, sums, shift, lengths, factors);
             ranking.consumeFromDevice(keys, s, sigma, sums, shift, lengths, factors)
                     .transferToDevice(DataTransferMode.FIRST_EXECUTION, rank)
@@ -463,8 +485,13 @@ public final class ForwardPlan implements AutoCloseable {
         valueMean = HostArrays.floats(heads * e);
         valuePartialSums = HostArrays.floats(heads * chunks * e);
         projection.transferToDevice(DataTransferMode.FIRST_EXECUTION, valuePartialSums, valueMean);
-        layout.scaledColumnPartials(projection, "valuePartials", v, lengths, factors, valuePartialSums, n, e, chunks)
-                .task("valueMean", ProjectionKernels::meansOfPartials, valuePartialSums, lengths, valueMean, e, chunks);
+        if (layout.columnInner()) {
+            projection.task("valuePartials", ProjectionKernels::scaledColumnPartialsColumnInner, v, lengths, factors, valuePartialSums,
+                    n, e, chunks);
+        } else {
+            projection.task("valuePartials", ProjectionKernels::scaledColumnPartials, v, lengths, factors, valuePartialSums, n, e, chunks);
+        }
+        projection.task("valueMean", ProjectionKernels::meansOfPartials, valuePartialSums, lengths, valueMean, e, chunks);
     }
 
     public Shape shape() {
