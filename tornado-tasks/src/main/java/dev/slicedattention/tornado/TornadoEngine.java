@@ -73,6 +73,11 @@ public final class TornadoEngine implements BackendEngine {
     private int plansBuilt;
     private boolean closed;
 
+    /** The device this engine's plans run on. */
+    TornadoDevice device() {
+        return device;
+    }
+
     TornadoEngine(TornadoDevice device, BackendInfo info) {
         this.device = device;
         this.info = info;

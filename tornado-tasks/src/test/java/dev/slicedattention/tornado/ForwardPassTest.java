@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.slicedattention.BackendInfo;
 import dev.slicedattention.timing.Stage;
 import dev.slicedattention.timing.StageTimes;
+import dev.slicedattention.tornado.graphs.ColumnLayout;
 import dev.slicedattention.tornado.graphs.ForwardPlan;
 import dev.slicedattention.validation.AttentionBatch;
 import dev.slicedattention.validation.AttentionOptions;
@@ -28,7 +29,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
+import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 
 /**
  * The whole forward pass on the TornadoVM device against the sequential path and the float64
@@ -114,6 +117,27 @@ class ForwardPassTest {
         }
         assertEquals(kernel, tornado.engine().lastPlan().kernel());
         assertTrue(tornado.engine().lastPlan().lastKernelNanos() > 0, "the profiler saw no kernel time on the device");
+    }
+
+    /**
+     * The PTX backend's loop order of the 2-D projection and prefix-sum kernels ({@link ColumnLayout#COLUMN_INNER}),
+     * run on the test device through a whole plan: the same operator, ragged, both kernels. The test
+     * device (OpenCL) gets the CPU layout by itself.
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Kernel.class)
+    void gpuLayoutMatchesReferenceOnTheTestDevice(Kernel kernel) {
+        Shape shape = new Shape(3, 300, 1000, 16, 8);
+        AttentionBatch batch = withOptions(InputGenerator.GAUSSIAN.generate(shape, 7), kernel, true);
+        assertEquals(ColumnLayout.COLUMN_OUTER, ColumnLayout.of(tornado.engine().device()));
+        try (ForwardPlan plan = new ForwardPlan(shape, kernel, ForwardPlan.Source.THETA, tornado.engine().device(), null,
+                new FloatArray[4], ColumnLayout.COLUMN_INNER)) {
+            assertEquals(ColumnLayout.COLUMN_INNER, plan.layout());
+            float[] out = plan.forward(batch, new StageTimes());
+            ErrorMetrics metrics = ErrorMetrics.compare(out, NaiveReference.attend(batch), batch);
+            assertTrue(TolerancePolicy.BLOCKED_FLOAT32.accepts(metrics, shape.n()), () -> batch + ": " + metrics);
+            assertTrue(plan.lastKernelNanos() > 0, "the profiler saw no kernel time on the device");
+        }
     }
 
     @Test

@@ -5,14 +5,14 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 import uk.ac.manchester.tornado.api.TaskGraph;
 import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
-import uk.ac.manchester.tornado.api.annotations.Parallel;
 import uk.ac.manchester.tornado.api.enums.DataTransferMode;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 
 /**
  * The loop order of a 2-D kernel, the experiment of docs/LEARN.md §9–10 (not a test: it asserts only
  * that both orders write the same sums): {@link PrefixSumKernels#blockTotals} as the pipeline has it
- * (the column loop outer) against the same body with the block loop outer ({@link #blockTotalsBlockFirst}),
+ * (the column loop outer, the CPU layout) against the GPU layout with the block loop outer
+ * ({@link PrefixSumKernels#blockTotalsColumnInner}, which ColumnLayout chooses under PTX),
  * on n = 2^20 table rows (-Dn) of width 2e + 1 = 129, alternating, median wall time of -Dreps executes
  * each, in one JVM on the test device.
  *
@@ -29,24 +29,6 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
  */
 @org.junit.jupiter.api.Tag("measure")
 class MeasureLoopOrder {
-    /** {@link PrefixSumKernels#blockTotals} with its two parallel loops swapped: the block outer, the column inner. */
-    public static void blockTotalsBlockFirst(FloatArray table, FloatArray totals, int n, int blocks, int width) {
-        int slots = totals.getSize() / width;
-        for (@Parallel int pb = 0; pb < slots; pb++) {
-            for (@Parallel int col = 0; col < width; col++) {
-                int p = pb / blocks;
-                int b = pb - p * blocks;
-                int start = b * PrefixSumKernels.BLOCK;
-                int end = Math.min(n, start + PrefixSumKernels.BLOCK);
-                float sum = 0.0f;
-                for (int k = start; k < end; k++) {
-                    sum += table.get((p * (n + 1) + k) * width + col);
-                }
-                totals.set(pb * width + col, sum);
-            }
-        }
-    }
-
     @org.junit.jupiter.api.Test
     void measure() {
         int n = Integer.getInteger("n", 1 << 20);
@@ -63,7 +45,7 @@ class MeasureLoopOrder {
                 .task("totals", PrefixSumKernels::blockTotals, table, totals[0], n, blocks, width)
                 .transferToHost(DataTransferMode.EVERY_EXECUTION, totals[0]);
         TaskGraph blockFirst = new TaskGraph("blockFirst").transferToDevice(DataTransferMode.FIRST_EXECUTION, table, totals[1])
-                .task("totals", MeasureLoopOrder::blockTotalsBlockFirst, table, totals[1], n, blocks, width)
+                .task("totals", PrefixSumKernels::blockTotalsColumnInner, table, totals[1], n, blocks, width)
                 .transferToHost(DataTransferMode.EVERY_EXECUTION, totals[1]);
         String[] names = {"column loop outer (the pipeline's)", "block loop outer (swapped)"};
         try (TornadoExecutionPlan plan = new TornadoExecutionPlan(columnFirst.snapshot(), blockFirst.snapshot())) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.slicedattention.tornado.graphs.ColumnLayout;
 import dev.slicedattention.tornado.graphs.ForwardPlan;
 import dev.slicedattention.tornado.kernels.CombineKernels;
 import dev.slicedattention.tornado.kernels.CompensatedPrefixSumKernels;
@@ -82,13 +83,13 @@ class StageTwinsTest {
      * the blocked float32 sum must stay within a few ulps of the mean, where a running float32 sum
      * over 70000 rows would not.
      */
-    @ParameterizedTest(name = "rows = {0}")
-    @ValueSource(ints = {1, 300, 70000})
-    void columnMeansMatchFloat64(int rows) throws Exception {
+    @ParameterizedTest(name = "rows = {0}, {1}")
+    @CsvSource({"1, COLUMN_OUTER", "300, COLUMN_OUTER", "70000, COLUMN_OUTER", "300, COLUMN_INNER", "70000, COLUMN_INNER"})
+    void columnMeansMatchFloat64(int rows, ColumnLayout layout) throws Exception {
         int cols = 5;
         int[] keys = keyLengths(rows);
         float[] data = gaussian(HEADS * rows * cols, new SplittableRandom(rows), 1000.0);
-        FloatArray out = deviceColumnMeans(data, rows, cols, keys);
+        FloatArray out = deviceColumnMeans(data, rows, cols, keys, layout);
         for (int p = 0; p < HEADS; p++) {
             double[] exact = Projection.valueMean(data, p * rows, keys[p], cols);
             for (int c = 0; c < cols; c++) {
@@ -115,7 +116,7 @@ class StageTwinsTest {
         for (int i = 0; i < data.length; i++) {
             data[i] = (float) (3e37 + 1e37 * random.nextGaussian());
         }
-        FloatArray out = deviceColumnMeans(data, rows, cols, keys);
+        FloatArray out = deviceColumnMeans(data, rows, cols, keys, ColumnLayout.COLUMN_OUTER);
         for (int p = 0; p < HEADS; p++) {
             double[] exact = Projection.valueMean(data, p * rows, keys[p], cols);
             for (int c = 0; c < cols; c++) {
@@ -127,14 +128,18 @@ class StageTwinsTest {
     }
 
     /** The projection stage's two column-mean kernels on {@code data} [P, rows, cols], head p over its first keys[p] rows. */
-    private static FloatArray deviceColumnMeans(float[] data, int rows, int cols, int[] keys) throws Exception {
+    private static FloatArray deviceColumnMeans(float[] data, int rows, int cols, int[] keys, ColumnLayout layout) throws Exception {
         int chunks = (rows + ProjectionKernels.MEAN_CHUNK - 1) / ProjectionKernels.MEAN_CHUNK;
         FloatArray x = FloatArray.fromArray(data), partials = new FloatArray(HEADS * chunks * cols), out = new FloatArray(HEADS * cols);
         IntArray lengths = lengths(keys, keys);
         TaskGraph graph = new TaskGraph("means")
-                .transferToDevice(DataTransferMode.EVERY_EXECUTION, x, lengths)
-                .task("partials", ProjectionKernels::columnPartials, x, lengths, partials, rows, cols, chunks)
-                .task("means", ProjectionKernels::meansOfPartials, partials, lengths, out, cols, chunks)
+                .transferToDevice(DataTransferMode.EVERY_EXECUTION, x, lengths);
+        if (layout.columnInner()) {
+            graph.task("partials", ProjectionKernels::columnPartialsColumnInner, x, lengths, partials, rows, cols, chunks);
+        } else {
+            graph.task("partials", ProjectionKernels::columnPartials, x, lengths, partials, rows, cols, chunks);
+        }
+        graph.task("means", ProjectionKernels::meansOfPartials, partials, lengths, out, cols, chunks)
                 .transferToHost(DataTransferMode.EVERY_EXECUTION, out);
         try (TornadoExecutionPlan plan = new TornadoExecutionPlan(graph.snapshot())) {
             // As the plans compile the projection graph (ProjectionKernels#meansOfPartials needs its order kept).
@@ -221,9 +226,9 @@ class StageTwinsTest {
      * several blocks with a partial last one, whole blocks, and more than BLOCK·OFFSET_CHUNK rows
      * (the second level of the offset scan).
      */
-    @ParameterizedTest(name = "n = {0}")
-    @ValueSource(ints = {1, 3, 4096, 40000})
-    void gatherAndPrefixSumsMatchTwin(int n) throws Exception {
+    @ParameterizedTest(name = "n = {0}, {1}")
+    @CsvSource({"1, COLUMN_OUTER", "3, COLUMN_OUTER", "4096, COLUMN_OUTER", "40000, COLUMN_OUTER", "3, COLUMN_INNER", "40000, COLUMN_INNER"})
+    void gatherAndPrefixSumsMatchTwin(int n, ColumnLayout layout) throws Exception {
         SplittableRandom random = new SplittableRandom(31 + n);
         SortedHeads heads = sortedHeads(n, random);
         int paddedN = heads.paddedN();
@@ -243,11 +248,19 @@ class StageTwinsTest {
         TaskGraph graph = new TaskGraph("scan")
                 .transferToDevice(DataTransferMode.EVERY_EXECUTION, v, mu, keys, index, lengths, factors)
                 .task("scale", GatherKernels::scale, keys, lengths, sigma, paddedN)
-                .task("gather", GatherKernels::gather, v, mu, keys, index, sigma, lengths, factors, sums, n, paddedN, E)
-                .task("blockTotals", PrefixSumKernels::blockTotals, sums, totals, n, blocks, WIDTH)
-                .task("blockOffsets", PrefixSumKernels::blockOffsets, totals, HEADS, blocks, WIDTH)
-                .task("addBack", PrefixSumKernels::addBack, sums, totals, n, blocks, WIDTH)
-                .transferToHost(DataTransferMode.EVERY_EXECUTION, sigma, sums);
+                .task("gather", GatherKernels::gather, v, mu, keys, index, sigma, lengths, factors, sums, n, paddedN, E);
+        if (layout.columnInner()) {
+            graph.task("blockTotals", PrefixSumKernels::blockTotalsColumnInner, sums, totals, n, blocks, WIDTH);
+        } else {
+            graph.task("blockTotals", PrefixSumKernels::blockTotals, sums, totals, n, blocks, WIDTH);
+        }
+        graph.task("blockOffsets", PrefixSumKernels::blockOffsets, totals, HEADS, blocks, WIDTH);
+        if (layout.columnInner()) {
+            graph.task("addBack", PrefixSumKernels::addBackColumnInner, sums, totals, n, blocks, WIDTH);
+        } else {
+            graph.task("addBack", PrefixSumKernels::addBack, sums, totals, n, blocks, WIDTH);
+        }
+        graph.transferToHost(DataTransferMode.EVERY_EXECUTION, sigma, sums);
         try (TornadoExecutionPlan plan = new TornadoExecutionPlan(graph.snapshot())) {
             plan.execute();
         }
@@ -288,15 +301,15 @@ class StageTwinsTest {
      * offset of 20 and is not centred (the bump's U), so A grows like n and a float32 prefix would
      * be off by far more.
      */
-    @ParameterizedTest(name = "n = {0}")
-    @ValueSource(ints = {1, 3, 4096, 70000})
-    void bumpGatherAndCompensatedPrefixSumsMatchTwin(int n) throws Exception {
+    @ParameterizedTest(name = "n = {0}, {1}")
+    @CsvSource({"1, COLUMN_OUTER", "3, COLUMN_OUTER", "4096, COLUMN_OUTER", "70000, COLUMN_OUTER", "3, COLUMN_INNER", "70000, COLUMN_INNER"})
+    void bumpGatherAndCompensatedPrefixSumsMatchTwin(int n, ColumnLayout layout) throws Exception {
         SplittableRandom random = new SplittableRandom(37 + n);
         SortedHeads heads = sortedHeads(n, random);
         int[] keyLengths = heads.lengths();
         float[] values = gaussian(HEADS * n * E, random, 20.0);
         float[] nu = valueScales(values, n, keyLengths);
-        BumpScan scan = bumpScan(heads, values, nu, n, ForwardPlan.EXACT_OPENCL_FLAGS);
+        BumpScan scan = bumpScan(heads, values, nu, n, ForwardPlan.EXACT_OPENCL_FLAGS, layout);
         for (int p = 0; p < HEADS; p++) {
             int length = keyLengths[p];
             float twinSigma = PrefixSums.scaleOf(heads.tau()[p], length);
@@ -349,8 +362,8 @@ class StageTwinsTest {
         SortedHeads heads = sortedHeads(n, random);
         float[] values = gaussian(HEADS * n * E, random, 20.0);
         float[] nu = valueScales(values, n, heads.lengths());
-        double exact = worstRelativeErrorOfA(heads, values, nu, n, bumpScan(heads, values, nu, n, ForwardPlan.EXACT_OPENCL_FLAGS));
-        double fastMath = worstRelativeErrorOfA(heads, values, nu, n, bumpScan(heads, values, nu, n, null));
+        double exact = worstRelativeErrorOfA(heads, values, nu, n, bumpScan(heads, values, nu, n, ForwardPlan.EXACT_OPENCL_FLAGS, ColumnLayout.COLUMN_OUTER));
+        double fastMath = worstRelativeErrorOfA(heads, values, nu, n, bumpScan(heads, values, nu, n, null, ColumnLayout.COLUMN_OUTER));
         double float32 = worstRelativeErrorOfA(heads, values, nu, n, float32Scan(heads, values, nu, n));
         System.out.printf("A at n = %d, worst error / max|A|: float-float with %s %.3g, float-float with TornadoVM's default flags %.3g,"
                 + " float32 blocked scan %.3g%n", n, ForwardPlan.EXACT_OPENCL_FLAGS, exact, fastMath, float32);
@@ -383,7 +396,8 @@ class StageTwinsTest {
     private record BumpScan(float[] hi, float[] lo, float[] sigma) {}
 
     /** gatherBump and the float-float scan in one graph, built with {@code flags} (null: TornadoVM's defaults). */
-    private static BumpScan bumpScan(SortedHeads heads, float[] values, float[] nu, int n, String flags) throws Exception {
+    private static BumpScan bumpScan(SortedHeads heads, float[] values, float[] nu, int n, String flags, ColumnLayout layout)
+            throws Exception {
         int blocks = (n + PrefixSumKernels.BLOCK - 1) / PrefixSumKernels.BLOCK;
         FloatArray v = FloatArray.fromArray(values), keys = FloatArray.fromArray(heads.keys());
         IntArray index = IntArray.fromArray(heads.index());
@@ -395,11 +409,21 @@ class StageTwinsTest {
         TaskGraph graph = new TaskGraph("bumpScan" + (flags == null ? "Default" : "Exact"))
                 .transferToDevice(DataTransferMode.EVERY_EXECUTION, v, keys, index, lengths, factors)
                 .task("scale", GatherKernels::scale, keys, lengths, sigma, heads.paddedN())
-                .task("gather", GatherKernels::gatherBump, v, keys, index, sigma, lengths, factors, sums, n, heads.paddedN(), E)
-                .task("blockTotals", CompensatedPrefixSumKernels::compensatedTotals, sums, totals, totalsLow, n, blocks, BUMP_WIDTH)
-                .task("blockOffsets", CompensatedPrefixSumKernels::compensatedOffsets, totals, totalsLow, HEADS, blocks, BUMP_WIDTH)
-                .task("addBack", CompensatedPrefixSumKernels::compensatedAddBack, sums, totals, totalsLow, sumsLow, n, blocks, BUMP_WIDTH)
-                .transferToHost(DataTransferMode.EVERY_EXECUTION, sigma, sums, sumsLow);
+                .task("gather", GatherKernels::gatherBump, v, keys, index, sigma, lengths, factors, sums, n, heads.paddedN(), E);
+        if (layout.columnInner()) {
+            graph.task("blockTotals", CompensatedPrefixSumKernels::compensatedTotalsColumnInner, sums, totals, totalsLow, n, blocks,
+                    BUMP_WIDTH);
+        } else {
+            graph.task("blockTotals", CompensatedPrefixSumKernels::compensatedTotals, sums, totals, totalsLow, n, blocks, BUMP_WIDTH);
+        }
+        graph.task("blockOffsets", CompensatedPrefixSumKernels::compensatedOffsets, totals, totalsLow, HEADS, blocks, BUMP_WIDTH);
+        if (layout.columnInner()) {
+            graph.task("addBack", CompensatedPrefixSumKernels::compensatedAddBackColumnInner, sums, totals, totalsLow, sumsLow, n,
+                    blocks, BUMP_WIDTH);
+        } else {
+            graph.task("addBack", CompensatedPrefixSumKernels::compensatedAddBack, sums, totals, totalsLow, sumsLow, n, blocks, BUMP_WIDTH);
+        }
+        graph.transferToHost(DataTransferMode.EVERY_EXECUTION, sigma, sums, sumsLow);
         try (TornadoExecutionPlan plan = new TornadoExecutionPlan(graph.snapshot())) {
             if (flags != null) {
                 plan.withCompilerFlags(TornadoVMBackendType.OPENCL, flags);

@@ -120,6 +120,7 @@ public final class CausalPlan implements AutoCloseable {
                 "causal-combine" + variant + ".cl"};
         this.source = source;
         boolean bump = kernel == Kernel.BUMP;
+        ColumnLayout layout = ColumnLayout.of(device);
         int heads = shape.heads(), n = shape.n(), d = shape.d(), e = shape.e();
         paddedN = Math.max(2, Integer.highestOneBit(n - 1) << 1);
         block = Math.min(BitonicSortKernels.LOCAL_BLOCK, paddedN);
@@ -178,9 +179,13 @@ public final class CausalPlan implements AutoCloseable {
             s = HostArrays.floats(heads * n);
             own.addAll(List.of(q, k, theta, centre, keyPartials, s));
             projection.transferToDevice(DataTransferMode.EVERY_EXECUTION, q, k, v, theta, lengths, factors)
-                    .transferToDevice(DataTransferMode.FIRST_EXECUTION, keyPartials, centre, s)
-                    .task("centrePartials", ProjectionKernels::columnPartials, k, lengths, keyPartials, n, d, meanChunks)
-                    .task("centre", ProjectionKernels::meansOfPartials, keyPartials, lengths, centre, d, meanChunks);
+                    .transferToDevice(DataTransferMode.FIRST_EXECUTION, keyPartials, centre, s);
+            if (layout.columnInner()) {
+                projection.task("centrePartials", ProjectionKernels::columnPartialsColumnInner, k, lengths, keyPartials, n, d, meanChunks);
+            } else {
+                projection.task("centrePartials", ProjectionKernels::columnPartials, k, lengths, keyPartials, n, d, meanChunks);
+            }
+            projection.task("centre", ProjectionKernels::meansOfPartials, keyPartials, lengths, centre, d, meanChunks);
             if (bump) {
                 projection.task("queries", ProjectionKernels::projectQueriesCompensated, q, theta, centre, s, n, d)
                         .task("keys", ProjectionKernels::projectKeysCompensated, k, theta, centre, lengths, keys, index, n, paddedN, d);
@@ -204,9 +209,15 @@ public final class CausalPlan implements AutoCloseable {
         } else {
             carry.add(mu);
             carry.add(blockTotals);
-            projection.transferToDevice(DataTransferMode.FIRST_EXECUTION, valuePartials, mu, blockTotals)
-                    .task("valuePartials", ProjectionKernels::scaledColumnPartials, v, lengths, factors, valuePartials, n, e, meanChunks)
-                    .task("valueMean", ProjectionKernels::meansOfPartials, valuePartials, lengths, mu, e, meanChunks)
+            projection.transferToDevice(DataTransferMode.FIRST_EXECUTION, valuePartials, mu, blockTotals);
+            if (layout.columnInner()) {
+                projection.task("valuePartials", ProjectionKernels::scaledColumnPartialsColumnInner, v, lengths, factors,
+                        valuePartials, n, e, meanChunks);
+            } else {
+                projection.task("valuePartials", ProjectionKernels::scaledColumnPartials, v, lengths, factors, valuePartials, n, e,
+                        meanChunks);
+            }
+            projection.task("valueMean", ProjectionKernels::meansOfPartials, valuePartials, lengths, mu, e, meanChunks)
                     .task("scale", CausalKernels::keyScale, keys, lengths, sigma, paddedN)
                     .task("tiles", CausalKernels::reluTile, s, keys, v, mu, sigma, lengths, factors, acc, blockTotals, n, paddedN, e,
                             tile);

@@ -214,6 +214,8 @@ public final class ForwardPlan implements AutoCloseable {
     private int[] graphExecutes;
     /** The launch geometry captured with the gallery on each graph's first execute. */
     private final KernelLaunches launches = KernelLaunches.create();
+    /** The loop order of the 2-D projection and prefix-sum kernels on this plan's device. */
+    private final ColumnLayout layout;
 
     /** A ReLU plan on its own input arrays, filled from host values on each call. */
     public ForwardPlan(Shape shape, TornadoDevice device, Path kernelDir) {
@@ -234,22 +236,33 @@ public final class ForwardPlan implements AutoCloseable {
      * where null.
      */
     public ForwardPlan(Shape shape, Kernel kernel, Source source, TornadoDevice device, Path kernelDir, FloatArray[] callerInputs) {
-        this(shape, kernel, source, null, device, kernelDir, callerInputs);
+        this(shape, kernel, source, device, kernelDir, callerInputs, ColumnLayout.of(device));
+    }
+
+    /**
+     * As above with the 2-D kernels' loop order given rather than chosen for the device (so that a CPU
+     * device can run the GPU layout in tests).
+     */
+    public ForwardPlan(Shape shape, Kernel kernel, Source source, TornadoDevice device, Path kernelDir, FloatArray[] callerInputs,
+                       ColumnLayout layout) {
+        this(shape, kernel, source, null, device, kernelDir, callerInputs, layout);
     }
 
     /** A plan for the attention layer that {@code front} describes, from X to the kernel stage's output. */
     public ForwardPlan(LayerFront front, TornadoDevice device, Path kernelDir) {
-        this(front.shape(), front.config().weights().kernel(), Source.LAYER, front, device, kernelDir, new FloatArray[] {front.x()});
+        this(front.shape(), front.config().weights().kernel(), Source.LAYER, front, device, kernelDir, new FloatArray[] {front.x()},
+                ColumnLayout.of(device));
     }
 
     private ForwardPlan(Shape shape, Kernel kernel, Source source, LayerFront front, TornadoDevice device, Path kernelDir,
-                        FloatArray[] callerInputs) {
+                        FloatArray[] callerInputs, ColumnLayout layout) {
         this.shape = shape;
         this.kernel = kernel;
         this.source = source;
         this.inputNames = source.inputNames();
         this.kernelDir = kernelDir;
         this.layer = front;
+        this.layout = layout;
         boolean bump = kernel == Kernel.BUMP;
         base = source == Source.LAYER ? 1 : 0;
         lastResults = new TornadoExecutionResult[base + GRAPHS.length];
@@ -316,10 +329,14 @@ public final class ForwardPlan implements AutoCloseable {
             s = HostArrays.floats(heads * m);
             frontBytes = bytesWithHeaders(q, k, theta, centre, keyPartials, s);
             projection.transferToDevice(DataTransferMode.EVERY_EXECUTION, q, k, v, theta, lengths, factors)
-                    .transferToDevice(DataTransferMode.FIRST_EXECUTION, keyPartials, centre, s, keys, index)
-                    .task("centrePartials", ProjectionKernels::columnPartials, k, lengths, keyPartials, n, d, chunks)
-                    .task("centre", ProjectionKernels::meansOfPartials, keyPartials, lengths, centre, d, chunks);
-            addValueMean(projection, bump, v, chunks);
+                    .transferToDevice(DataTransferMode.FIRST_EXECUTION, keyPartials, centre, s, keys, index);
+            if (layout.columnInner()) {
+                projection.task("centrePartials", ProjectionKernels::columnPartialsColumnInner, k, lengths, keyPartials, n, d, chunks);
+            } else {
+                projection.task("centrePartials", ProjectionKernels::columnPartials, k, lengths, keyPartials, n, d, chunks);
+            }
+            projection.task("centre", ProjectionKernels::meansOfPartials, keyPartials, lengths, centre, d, chunks);
+            addValueMean(projection, bump, v, chunks, layout);
             if (bump) {
                 projection.task("queries", ProjectionKernels::projectQueriesCompensated, q, theta, centre, s, m, d)
                         .task("keys", ProjectionKernels::projectKeysCompensated, k, theta, centre, lengths, keys, index, n, paddedN, d);
@@ -333,7 +350,7 @@ public final class ForwardPlan implements AutoCloseable {
             front.projection(projection, lengths, factors, keys, index, paddedN);
             s = front.scalars();
             frontBytes = front.deviceBytes();
-            addValueMean(projection, bump, v, chunks);
+            addValueMean(projection, bump, v, chunks, layout);
         } else {
             // Given scalars: s is the input itself (no kernel writes it); t only has to be padded into key slots.
             s = inputs[0];
@@ -341,7 +358,7 @@ public final class ForwardPlan implements AutoCloseable {
             frontBytes = bytesWithHeaders(s, t);
             projection.transferToDevice(DataTransferMode.EVERY_EXECUTION, s, t, v, lengths, factors)
                     .transferToDevice(DataTransferMode.FIRST_EXECUTION, keys, index);
-            addValueMean(projection, bump, v, chunks);
+            addValueMean(projection, bump, v, chunks, layout);
             projection.task("keys", ProjectionKernels::givenKeys, t, lengths, keys, index, n, paddedN);
         }
         FloatArray mu = valueMean;
@@ -373,11 +390,21 @@ public final class ForwardPlan implements AutoCloseable {
             kernelBytes = bytesWithHeaders(totalsLow, sumsLow, windows);
             prefix.transferToDevice(DataTransferMode.FIRST_EXECUTION, sigma, totals, totalsLow, sums, sumsLow)
                     .task("scale", GatherKernels::scale, keys, lengths, sigma, paddedN)
-                    .task("gather", GatherKernels::gatherBump, v, keys, index, sigma, lengths, factors, sums, n, paddedN, e)
-                    .task("blockTotals", CompensatedPrefixSumKernels::compensatedTotals, sums, totals, totalsLow, n, blocks, width)
-                    .task("blockOffsets", CompensatedPrefixSumKernels::compensatedOffsets, totals, totalsLow, heads, blocks, width)
-                    .task("addBack", CompensatedPrefixSumKernels::compensatedAddBack, sums, totals, totalsLow, sumsLow, n, blocks, width)
-                    .persistOnDevice(keys, s, sigma, sums, sumsLow, lengths, factors);
+                    .task("gather", GatherKernels::gatherBump, v, keys, index, sigma, lengths, factors, sums, n, paddedN, e);
+            if (layout.columnInner()) {
+                prefix.task("blockTotals", CompensatedPrefixSumKernels::compensatedTotalsColumnInner, sums, totals, totalsLow, n,
+                        blocks, width);
+            } else {
+                prefix.task("blockTotals", CompensatedPrefixSumKernels::compensatedTotals, sums, totals, totalsLow, n, blocks, width);
+            }
+            prefix.task("blockOffsets", CompensatedPrefixSumKernels::compensatedOffsets, totals, totalsLow, heads, blocks, width);
+            if (layout.columnInner()) {
+                prefix.task("addBack", CompensatedPrefixSumKernels::compensatedAddBackColumnInner, sums, totals, totalsLow, sumsLow, n,
+                        blocks, width);
+            } else {
+                prefix.task("addBack", CompensatedPrefixSumKernels::compensatedAddBack, sums, totals, totalsLow, sumsLow, n, blocks, width);
+            }
+            prefix.persistOnDevice(keys, s, sigma, sums, sumsLow, lengths, factors);
             ranking.consumeFromDevice(keys, s, sigma, sums, sumsLow, lengths, factors)
                     .transferToDevice(DataTransferMode.FIRST_EXECUTION, windows)
                     .task("windows", RankKernels::windows, s, keys, lengths, factors, windows, m, paddedN)
@@ -391,11 +418,19 @@ public final class ForwardPlan implements AutoCloseable {
             kernelBytes = bytesWithHeaders(rank, mu, valuePartials, shift);
             prefix.transferToDevice(DataTransferMode.FIRST_EXECUTION, sigma, totals, sums, shift)
                     .task("scale", GatherKernels::scale, keys, lengths, sigma, paddedN)
-                    .task("gather", GatherKernels::gather, v, mu, keys, index, sigma, lengths, factors, sums, n, paddedN, e)
-                    .task("blockTotals", PrefixSumKernels::blockTotals, sums, totals, n, blocks, width)
-                    .task("blockOffsets", PrefixSumKernels::blockOffsets, totals, heads, blocks, width)
-                    .task("addBack", PrefixSumKernels::addBack, sums, totals, n, blocks, width)
-                    .task("residualMeans", CombineKernels::residualMeans, sums, lengths, shift, n, e)
+                    .task("gather", GatherKernels::gather, v, mu, keys, index, sigma, lengths, factors, sums, n, paddedN, e);
+            if (layout.columnInner()) {
+                prefix.task("blockTotals", PrefixSumKernels::blockTotalsColumnInner, sums, totals, n, blocks, width);
+            } else {
+                prefix.task("blockTotals", PrefixSumKernels::blockTotals, sums, totals, n, blocks, width);
+            }
+            prefix.task("blockOffsets", PrefixSumKernels::blockOffsets, totals, heads, blocks, width);
+            if (layout.columnInner()) {
+                prefix.task("addBack", PrefixSumKernels::addBackColumnInner, sums, totals, n, blocks, width);
+            } else {
+                prefix.task("addBack", PrefixSumKernels::addBack, sums, totals, n, blocks, width);
+            }
+            prefix.task("residualMeans", CombineKernels::residualMeans, sums, lengths, shift, n, e)
                     .persistOnDevice(keys, s, sigma, sums, shift, lengths, factors);
             ranking.consumeFromDevice(keys, s, sigma, sums, shift, lengths, factors)
                     .transferToDevice(DataTransferMode.FIRST_EXECUTION, rank)
@@ -442,20 +477,30 @@ public final class ForwardPlan implements AutoCloseable {
      * For the ReLU: μ̂ = μ/ν, the scaled mean of each problem's first L_p value rows, in two levels
      * (see {@link ProjectionKernels#scaledColumnPartials}); the bump needs none.
      */
-    private void addValueMean(TaskGraph projection, boolean bump, FloatArray v, int chunks) {
+    private void addValueMean(TaskGraph projection, boolean bump, FloatArray v, int chunks, ColumnLayout layout) {
         if (bump) {
             return;
         }
         int heads = shape.heads(), n = shape.n(), e = shape.e();
         valueMean = HostArrays.floats(heads * e);
         valuePartialSums = HostArrays.floats(heads * chunks * e);
-        projection.transferToDevice(DataTransferMode.FIRST_EXECUTION, valuePartialSums, valueMean)
-                .task("valuePartials", ProjectionKernels::scaledColumnPartials, v, lengths, factors, valuePartialSums, n, e, chunks)
-                .task("valueMean", ProjectionKernels::meansOfPartials, valuePartialSums, lengths, valueMean, e, chunks);
+        projection.transferToDevice(DataTransferMode.FIRST_EXECUTION, valuePartialSums, valueMean);
+        if (layout.columnInner()) {
+            projection.task("valuePartials", ProjectionKernels::scaledColumnPartialsColumnInner, v, lengths, factors, valuePartialSums,
+                    n, e, chunks);
+        } else {
+            projection.task("valuePartials", ProjectionKernels::scaledColumnPartials, v, lengths, factors, valuePartialSums, n, e, chunks);
+        }
+        projection.task("valueMean", ProjectionKernels::meansOfPartials, valuePartialSums, lengths, valueMean, e, chunks);
     }
 
     public Shape shape() {
         return shape;
+    }
+
+    /** The loop order of the plan's 2-D projection and prefix-sum kernels. */
+    public ColumnLayout layout() {
+        return layout;
     }
 
     /** The front this plan starts from. */

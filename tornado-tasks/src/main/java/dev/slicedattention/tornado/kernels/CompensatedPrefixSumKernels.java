@@ -33,29 +33,49 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 public final class CompensatedPrefixSumKernels {
     private CompensatedPrefixSumKernels() {}
 
-    /** totals[(p·blocks + b)·w + col] (hi) and totalsLow (lo) = Σ of the rows of block b of head p (table rows p·(n + 1) + k). */
+    /**
+     * totals[(p·blocks + b)·w + col] (hi) and totalsLow (lo) = Σ of the rows of block b of head p (table
+     * rows p·(n + 1) + k). The CPU layout: the column outer (see PrefixSumKernels for the layouts).
+     */
     public static void compensatedTotals(FloatArray table, FloatArray totals, FloatArray totalsLow, int n, int blocks, int width) {
         int slots = totals.getSize() / width;
         for (@Parallel int col = 0; col < width; col++) {
             for (@Parallel int pb = 0; pb < slots; pb++) {
-                int p = pb / blocks;
-                int b = pb - p * blocks;
-                int start = b * PrefixSumKernels.BLOCK;
-                int end = Math.min(n, start + PrefixSumKernels.BLOCK);
-                float hi = 0.0f;
-                float lo = 0.0f;
-                for (int k = start; k < end; k++) {
-                    float x = table.get((p * (n + 1) + k) * width + col);
-                    float t = hi + x;
-                    float z = t - hi;
-                    lo += (hi - (t - z)) + (x - z);
-                    hi = t;
-                }
-                float sum = hi + lo;
-                totals.set(pb * width + col, sum);
-                totalsLow.set(pb * width + col, lo - (sum - hi));
+                compensatedTotal(table, totals, totalsLow, n, blocks, width, col, pb);
             }
         }
+    }
+
+    /** As {@link #compensatedTotals}, the column the inner loop: the GPU layout of the PTX backend. */
+    public static void compensatedTotalsColumnInner(FloatArray table, FloatArray totals, FloatArray totalsLow, int n, int blocks,
+                                                    int width) {
+        int slots = totals.getSize() / width;
+        for (@Parallel int pb = 0; pb < slots; pb++) {
+            for (@Parallel int col = 0; col < width; col++) {
+                compensatedTotal(table, totals, totalsLow, n, blocks, width, col, pb);
+            }
+        }
+    }
+
+    /** One work-item of {@link #compensatedTotals}: column col of block slot pb. */
+    private static void compensatedTotal(FloatArray table, FloatArray totals, FloatArray totalsLow, int n, int blocks, int width,
+                                         int col, int pb) {
+        int p = pb / blocks;
+        int b = pb - p * blocks;
+        int start = b * PrefixSumKernels.BLOCK;
+        int end = Math.min(n, start + PrefixSumKernels.BLOCK);
+        float hi = 0.0f;
+        float lo = 0.0f;
+        for (int k = start; k < end; k++) {
+            float x = table.get((p * (n + 1) + k) * width + col);
+            float t = hi + x;
+            float z = t - hi;
+            lo += (hi - (t - z)) + (x - z);
+            hi = t;
+        }
+        float sum = hi + lo;
+        totals.set(pb * width + col, sum);
+        totalsLow.set(pb * width + col, lo - (sum - hi));
     }
 
     /**
@@ -87,35 +107,53 @@ public final class CompensatedPrefixSumKernels {
     /**
      * In place: table[(p·(n+1) + k)·w + col] (hi) and sumsLow (lo) = offset of k's block + Σ of the
      * block's rows before k; the last block also writes row n. Each row is read before it is overwritten.
+     * The CPU layout: the column outer.
      */
     public static void compensatedAddBack(FloatArray table, FloatArray offsets, FloatArray offsetsLow, FloatArray sumsLow,
                                           int n, int blocks, int width) {
         int slots = offsets.getSize() / width;
         for (@Parallel int col = 0; col < width; col++) {
             for (@Parallel int pb = 0; pb < slots; pb++) {
-                int p = pb / blocks;
-                int b = pb - p * blocks;
-                int start = b * PrefixSumKernels.BLOCK;
-                int end = Math.min(n, start + PrefixSumKernels.BLOCK);
-                float hi = offsets.get(pb * width + col);
-                float lo = offsetsLow.get(pb * width + col);
-                for (int k = start; k < end; k++) {
-                    int at = (p * (n + 1) + k) * width + col;
-                    float x = table.get(at);
-                    table.set(at, hi);
-                    sumsLow.set(at, lo);
-                    float t = hi + x;
-                    float z = t - hi;
-                    float err = (hi - (t - z)) + (x - z) + lo;
-                    hi = t + err;
-                    lo = err - (hi - t);
-                }
-                if (end == n) {
-                    int at = (p * (n + 1) + n) * width + col;
-                    table.set(at, hi);
-                    sumsLow.set(at, lo);
-                }
+                compensatedAddBackBlock(table, offsets, offsetsLow, sumsLow, n, blocks, width, col, pb);
             }
+        }
+    }
+
+    /** As {@link #compensatedAddBack}, the column the inner loop: the GPU layout of the PTX backend. */
+    public static void compensatedAddBackColumnInner(FloatArray table, FloatArray offsets, FloatArray offsetsLow, FloatArray sumsLow,
+                                                     int n, int blocks, int width) {
+        int slots = offsets.getSize() / width;
+        for (@Parallel int pb = 0; pb < slots; pb++) {
+            for (@Parallel int col = 0; col < width; col++) {
+                compensatedAddBackBlock(table, offsets, offsetsLow, sumsLow, n, blocks, width, col, pb);
+            }
+        }
+    }
+
+    /** One work-item of {@link #compensatedAddBack}: column col of block slot pb. */
+    private static void compensatedAddBackBlock(FloatArray table, FloatArray offsets, FloatArray offsetsLow, FloatArray sumsLow,
+                                                int n, int blocks, int width, int col, int pb) {
+        int p = pb / blocks;
+        int b = pb - p * blocks;
+        int start = b * PrefixSumKernels.BLOCK;
+        int end = Math.min(n, start + PrefixSumKernels.BLOCK);
+        float hi = offsets.get(pb * width + col);
+        float lo = offsetsLow.get(pb * width + col);
+        for (int k = start; k < end; k++) {
+            int at = (p * (n + 1) + k) * width + col;
+            float x = table.get(at);
+            table.set(at, hi);
+            sumsLow.set(at, lo);
+            float t = hi + x;
+            float z = t - hi;
+            float err = (hi - (t - z)) + (x - z) + lo;
+            hi = t + err;
+            lo = err - (hi - t);
+        }
+        if (end == n) {
+            int at = (p * (n + 1) + n) * width + col;
+            table.set(at, hi);
+            sumsLow.set(at, lo);
         }
     }
 }

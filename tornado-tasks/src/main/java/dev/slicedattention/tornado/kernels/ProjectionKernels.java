@@ -53,21 +53,24 @@ public final class ProjectionKernels {
      * stopping at row L_p (a chunk that
      * starts beyond it sums nothing). One work-item per (column, chunk): P·chunks·cols of them
      * instead of P·cols, and the column is the first parallel dimension so that neighbouring
-     * work-items read neighbouring addresses of the same row.
+     * work-items read neighbouring addresses of the same row in OpenCL C (the CPU layout; the GPU
+     * layout of the PTX backend, which gives the inner loop to x, is {@link #columnPartialsColumnInner}).
      */
     public static void columnPartials(FloatArray x, IntArray lengths, FloatArray partials, int rows, int cols, int chunks) {
         int slots = partials.getSize() / cols;
         for (@Parallel int c = 0; c < cols; c++) {
             for (@Parallel int pb = 0; pb < slots; pb++) {
-                int p = pb / chunks;
-                int b = pb - p * chunks;
-                int start = b * MEAN_CHUNK;
-                int end = Math.min(lengths.get(p), start + MEAN_CHUNK);
-                float sum = 0.0f;
-                for (int j = start; j < end; j++) {
-                    sum += x.get((p * rows + j) * cols + c) * CHUNK_SCALE;
-                }
-                partials.set(pb * cols + c, sum);
+                columnPartial(x, lengths, partials, rows, cols, chunks, c, pb, CHUNK_SCALE);
+            }
+        }
+    }
+
+    /** As {@link #columnPartials}, the column the inner loop: the GPU layout of the PTX backend. */
+    public static void columnPartialsColumnInner(FloatArray x, IntArray lengths, FloatArray partials, int rows, int cols, int chunks) {
+        int slots = partials.getSize() / cols;
+        for (@Parallel int pb = 0; pb < slots; pb++) {
+            for (@Parallel int c = 0; c < cols; c++) {
+                columnPartial(x, lengths, partials, rows, cols, chunks, c, pb, CHUNK_SCALE);
             }
         }
     }
@@ -83,18 +86,35 @@ public final class ProjectionKernels {
         int heads = lengths.getSize() / 2;
         for (@Parallel int c = 0; c < cols; c++) {
             for (@Parallel int pb = 0; pb < slots; pb++) {
-                int p = pb / chunks;
-                int b = pb - p * chunks;
-                int start = b * MEAN_CHUNK;
-                int end = Math.min(lengths.get(p), start + MEAN_CHUNK);
-                float inverse = factors.get(heads + p) * CHUNK_SCALE;
-                float sum = 0.0f;
-                for (int j = start; j < end; j++) {
-                    sum += x.get((p * rows + j) * cols + c) * inverse;
-                }
-                partials.set(pb * cols + c, sum);
+                columnPartial(x, lengths, partials, rows, cols, chunks, c, pb, factors.get(heads + pb / chunks) * CHUNK_SCALE);
             }
         }
+    }
+
+    /** As {@link #scaledColumnPartials}, the column the inner loop: the GPU layout of the PTX backend. */
+    public static void scaledColumnPartialsColumnInner(FloatArray x, IntArray lengths, FloatArray factors, FloatArray partials,
+                                                       int rows, int cols, int chunks) {
+        int slots = partials.getSize() / cols;
+        int heads = lengths.getSize() / 2;
+        for (@Parallel int pb = 0; pb < slots; pb++) {
+            for (@Parallel int c = 0; c < cols; c++) {
+                columnPartial(x, lengths, partials, rows, cols, chunks, c, pb, factors.get(heads + pb / chunks) * CHUNK_SCALE);
+            }
+        }
+    }
+
+    /** One work-item of the column partials: column c of chunk slot pb = p·chunks + b, each value times {@code scale}. */
+    private static void columnPartial(FloatArray x, IntArray lengths, FloatArray partials, int rows, int cols, int chunks, int c, int pb,
+                                      float scale) {
+        int p = pb / chunks;
+        int b = pb - p * chunks;
+        int start = b * MEAN_CHUNK;
+        int end = Math.min(lengths.get(p), start + MEAN_CHUNK);
+        float sum = 0.0f;
+        for (int j = start; j < end; j++) {
+            sum += x.get((p * rows + j) * cols + c) * scale;
+        }
+        partials.set(pb * cols + c, sum);
     }
 
     /**
