@@ -155,7 +155,7 @@ EOF
     exec "$JAVA" ${java_flags[@]+"${java_flags[@]}"} ${user_opts[@]+"${user_opts[@]}"} -Xmx${SA_HEAP:-8g} \
       -Djava.awt.headless=true --enable-native-access=ALL-UNNAMED "-Dsliced.attention.test.device=$device" \
       -cp "$PKG/tests/*:$classpath" org.junit.platform.console.ConsoleLauncher execute \
-      --include-tag tornado --fail-if-no-tests --disable-banner ${details[@]+"${details[@]}"} ${junit_args[@]+"${junit_args[@]}"} ;;
+      --include-tag tornado --include-tag long --fail-if-no-tests --disable-banner ${details[@]+"${details[@]}"} ${junit_args[@]+"${junit_args[@]}"} ;;
 esac
 
 if [ "$command" = devices ]; then

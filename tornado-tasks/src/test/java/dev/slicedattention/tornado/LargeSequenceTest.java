@@ -24,7 +24,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * rows, which float32 prefixes could not meet (the sequential path measured 1.1e-5 at b = 1 and
  * 2.6e-4 at b = 0.1 with float32 storage); this is where the device's float-float scan must hold.
  */
-@Tag("tornado")
+// "long": among the longest device tests (memory and n = 2^20); scripts/test runs them with --long.
+@Tag("long")
 class LargeSequenceTest {
     @RegisterExtension
     static final EngineForClass tornado = new EngineForClass();

@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Test;
  * front's arrays — X, q, k, v, the learned projection's intermediates — named in FIRST_EXECUTION
  * transfers like every intermediate), alternating the ReLU module (MLP) and the bump (linear).
  */
-@Tag("tornado")
+// "long": among the longest device tests (memory and n = 2^20); scripts/test runs them with --long.
+@Tag("long")
 class PlanMemoryTest {
     @Test
     void evictedPlansReturnTheirDeviceMemory() {
