@@ -10,6 +10,7 @@ import dev.slicedattention.spi.TensorBatch;
 import dev.slicedattention.timing.StageTimes;
 import dev.slicedattention.timing.Stage;
 import dev.slicedattention.tornado.graphs.CausalPlan;
+import dev.slicedattention.tornado.graphs.DriverErrors;
 import dev.slicedattention.tornado.graphs.ForwardPlan;
 import dev.slicedattention.tornado.graphs.HostValues;
 import dev.slicedattention.tornado.graphs.LayerFront;
@@ -401,6 +402,11 @@ public final class TornadoEngine implements BackendEngine {
             return failed;   // already says what to do (InvalidInputException: a plan too large, DeviceLimits)
         }
         String device = info.name() + " (" + info.deviceName() + ")";
+        if (failed instanceof DriverErrors.LaunchFailure launch) {
+            return new DeviceFailureException(device + " failed in the " + launch.getMessage() + " (printed by TornadoVM above), and"
+                    + " TornadoVM went on without that kernel's results, so the output of " + batch + " is unusable and was"
+                    + " not returned: check the device's limits and driver, or run on another backend", failed);
+        }
         if (failed instanceof TornadoOutOfMemoryException || failed instanceof TornadoMemoryException) {
             return new DeviceFailureException(device + " ran out of memory for " + batch
                     + ": use fewer heads or shorter sequences, or raise -Dtornado.device.memory", failed);
