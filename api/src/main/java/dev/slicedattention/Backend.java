@@ -131,7 +131,7 @@ public final class Backend implements AutoCloseable {
     }
 
     /** Runs {@code forward}, refuses a non-finite output, and judges the output with {@code check} (null: none). */
-    private ForwardResult timed(Function<StageTimes, float[]> forward, SpotChecker check, int heads, int m, int e,
+    private ForwardResult timed(Function<StageTimes, float[]> forward, SpotChecker<SpotCheck> check, int heads, int m, int e,
                                 boolean singleHead) {
         StageTimes times = new StageTimes();
         float[] out;
@@ -151,7 +151,7 @@ public final class Backend implements AutoCloseable {
             OutputRange.requireFinite(out, heads, m, e);
         }
         if (check != null) {
-            check.judge(out, largest, engine.info());
+            check.expected().judge(out, largest, engine.info().tolerancePolicy(), engine.info().describe());
         }
         return new ForwardResult(outputTensor(out, heads, m, e, singleHead), times, engine.info());
     }

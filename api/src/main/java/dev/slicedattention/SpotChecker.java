@@ -2,12 +2,17 @@ package dev.slicedattention;
 
 import dev.slicedattention.spi.TensorBatch;
 import dev.slicedattention.validation.AttentionBatch;
+import dev.slicedattention.validation.LayerSpotCheck;
 import dev.slicedattention.validation.SpotCheck;
+import dev.slicedattention.validation.layer.LayerWeights;
+import dev.slicedattention.validation.projection.HeadLayout;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Function;
+import java.util.random.RandomGenerator;
 
 /**
  * Runs a call's {@link SpotCheck} beside it: the expected rows are computed on a thread of their own
@@ -15,7 +20,7 @@ import java.util.concurrent.Executors;
  * share the cores), then the output is judged against them. The queries are drawn from a generator
  * seeded afresh per call.
  */
-final class SpotChecker {
+final class SpotChecker<C> {
     /** Daemon threads, so that a pending check never keeps the JVM alive. */
     private static final ExecutorService THREADS = Executors.newCachedThreadPool(task -> {
         Thread thread = new Thread(task, "sliced-attention-spot-check");
@@ -24,28 +29,36 @@ final class SpotChecker {
     });
     private static final SplittableRandom SEEDS = new SplittableRandom();
 
-    private final CompletableFuture<SpotCheck> expected;
+    private final CompletableFuture<C> expected;
 
-    private SpotChecker(SpotCheck.Inputs inputs, int queries) {
+    private SpotChecker(Function<RandomGenerator, C> expect) {
         long seed;
         synchronized (SEEDS) {
             seed = SEEDS.nextLong();
         }
-        expected = CompletableFuture.supplyAsync(() -> SpotCheck.expect(inputs, queries, new SplittableRandom(seed)), THREADS);
+        expected = CompletableFuture.supplyAsync(() -> expect.apply(new SplittableRandom(seed)), THREADS);
     }
 
     /** Starts the check of a heap batch; null when {@code queries} is 0 (checks off). */
-    static SpotChecker start(AttentionBatch batch, int queries) {
-        return queries <= 0 ? null : new SpotChecker(SpotCheck.Inputs.of(batch), queries);
+    static SpotChecker<SpotCheck> start(AttentionBatch batch, int queries) {
+        return queries <= 0 ? null : new SpotChecker<>(random -> SpotCheck.expect(SpotCheck.Inputs.of(batch), queries, random));
+    }
+
+    /** Starts the check of a layer that an engine computes from end to end ({@link LayerSpotCheck}); null when off. */
+    static SpotChecker<LayerSpotCheck> start(float[] x, int items, int tokens, LayerWeights weights, boolean rope, HeadLayout layout,
+                                             float[] mask, boolean causal, int queries) {
+        return queries <= 0 ? null : new SpotChecker<>(random -> LayerSpotCheck.expect(x, items, tokens, weights, rope, layout, mask,
+                causal, queries, random));
     }
 
     /** Starts the check of a batch whose tensors may live off the heap (read a block at a time, in place). */
-    static SpotChecker start(TensorBatch batch, int queries) {
+    static SpotChecker<SpotCheck> start(TensorBatch batch, int queries) {
         if (queries <= 0) {
             return null;
         }
-        return new SpotChecker(new SpotCheck.Inputs(batch.heads(), batch.m(), batch.n(), batch.d(), batch.e(), batch.options(),
-                false, source(batch.q()), source(batch.k()), source(batch.v()), source(batch.theta())), queries);
+        SpotCheck.Inputs inputs = new SpotCheck.Inputs(batch.heads(), batch.m(), batch.n(), batch.d(), batch.e(), batch.options(),
+                false, source(batch.q()), source(batch.k()), source(batch.v()), source(batch.theta()));
+        return new SpotChecker<>(random -> SpotCheck.expect(inputs, queries, random));
     }
 
     private static SpotCheck.Source source(Tensor tensor) {
@@ -53,15 +66,13 @@ final class SpotChecker {
                 .orElseGet(() -> SpotCheck.Source.of(tensor.data()));
     }
 
-    /** Waits for the expected rows and judges {@code output} (max|output| = {@code largest}) as {@code backend}'s. */
-    void judge(float[] output, float largest, BackendInfo backend) {
-        SpotCheck check;
+    /** Waits for the expected rows. */
+    C expected() {
         try {
-            check = expected.join();
+            return expected.join();
         } catch (CompletionException failed) {
             throw failed.getCause() instanceof RuntimeException cause ? cause : failed;
         }
-        check.judge(output, largest, backend.tolerancePolicy(), backend.describe());
     }
 
     /** Stops waiting for a check whose call failed (its thread finishes on its own). */

@@ -140,6 +140,12 @@ public final class TornadoEngine implements BackendEngine {
                 times, batch.toString());
     }
 
+    /** Causal: no causal LAYER front; declined, the layer's kernel stage comes here with given scalars. */
+    @Override
+    public boolean hasLayerPath(AttentionOptions options) {
+        return deviceLayer && !options.isCausal();
+    }
+
     /**
      * The attention layer on the device from end to end: one LAYER plan ({@link LayerFront}) per weights,
      * rope, head layout and shape, X and the mask order sent on every call, and only the kernel stage's
@@ -149,8 +155,7 @@ public final class TornadoEngine implements BackendEngine {
     @Override
     public Optional<LayerRun> layer(LayerWeights weights, boolean rope, HeadLayout layout, float[] x, int items, int tokens,
                                     TokenOrder order, AttentionOptions options, StageTimes times) {
-        // Causal: no causal LAYER front; declined, the layer's kernel stage comes here with given scalars.
-        if (!deviceLayer || options.isCausal()) {
+        if (!hasLayerPath(options)) {
             return Optional.empty();
         }
         requireOpen();

@@ -153,7 +153,7 @@ public final class SpotCheck {
      * {@code count} distinct queries in [0, real) at random (all of them when there are no more), and
      * one padding row in [real, m) when there is one.
      */
-    static int[] pick(int real, int m, int count, RandomGenerator random) {
+    public static int[] pick(int real, int m, int count, RandomGenerator random) {
         int chosen = Math.min(count, real);
         int[] out = new int[chosen + (real < m ? 1 : 0)];
         if (chosen == real) {
