@@ -13,31 +13,11 @@ import org.junit.jupiter.api.Test;
 /** The per-call spot check: its rows are the naive reference's, and it tells a right output from a wrong one. */
 class SpotCheckTest {
 
-    /** A random case over every generator, kernel, causal flag and ragged lengths (small shapes). */
-    static AttentionBatch randomCase(SplittableRandom random) {
-        InputGenerator generator = InputGenerator.values()[random.nextInt(InputGenerator.values().length)];
-        boolean causal = random.nextBoolean();
-        int heads = 1 + random.nextInt(3), n = 1 + random.nextInt(70), m = causal ? n : 1 + random.nextInt(40);
-        Shape shape = new Shape(heads, m, n, 1 + random.nextInt(9), 1 + random.nextInt(6));
-        AttentionBatch batch = generator.generate(shape, random.nextLong());
-        AttentionOptions options = random.nextBoolean() ? AttentionOptions.relu()
-                : AttentionOptions.bump((float) Math.exp(random.nextDouble(-3, 3)));
-        if (random.nextInt(3) == 0) {
-            int[] keys = new int[heads], queries = new int[heads];
-            for (int p = 0; p < heads; p++) {
-                keys[p] = 1 + random.nextInt(n);
-                queries[p] = causal ? keys[p] : 1 + random.nextInt(m);
-            }
-            options = options.withKeyLengths(keys).withQueryLengths(queries);
-        }
-        return batch.withOptions(options.causal(causal));
-    }
-
     @Test
     void theCheckedRowsAreTheNaiveReferencesRows() {
         SplittableRandom random = new SplittableRandom(32);
         for (int trial = 0; trial < 300; trial++) {
-            AttentionBatch batch = randomCase(random);
+            AttentionBatch batch = RandomCases.small(random);
             double[] naive = NaiveReference.attend(batch);
             SpotCheck check = SpotCheck.expect(SpotCheck.Inputs.of(batch), 3, random);
             int e = batch.e();
@@ -61,7 +41,7 @@ class SpotCheckTest {
     void noFalseAlarmOnTheSequentialPathsOutputs() {
         SplittableRandom random = new SplittableRandom(7);
         for (int trial = 0; trial < 1000; trial++) {
-            AttentionBatch batch = randomCase(random);
+            AttentionBatch batch = RandomCases.small(random);
             float[] out = SequentialPipeline.forward(batch);
             SpotCheck check = SpotCheck.expect(SpotCheck.Inputs.of(batch), 3, random);
             assertDoesNotThrow(() -> check.judge(out, FiniteCheck.largestMagnitude(out), TolerancePolicy.SEQUENTIAL_FLOAT32,
