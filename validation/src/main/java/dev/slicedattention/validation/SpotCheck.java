@@ -184,19 +184,42 @@ public final class SpotCheck {
      * them (relative to K_0), the kernel's weights, and per query Σ w·V, Σ w and Σ|s − t| in float64,
      * so that Σ w·(V − μ) = Σ w·V − μ·Σ w with μ over the keys the query sees (SPEC §5 when causal).
      * The same pass gathers V's column sums, squares and extremes for the error scale and the bound.
+     * The keys are split into chunks summed in parallel (on a device's host the cores are idle while
+     * it works) and the chunks' sums added in order.
      */
     private static final class Problem {
+        /** Keys per parallel chunk. */
+        private static final int CHUNK = 1 << 14;
         private final Inputs in;
-        private final float[] keyBlock, valueBlock, queryRow, theta, origin;
+        private final float[] queryRow, theta, origin;
         double centredSquares, bound;
 
         Problem(Inputs in) {
             this.in = in;
-            keyBlock = new float[BLOCK * in.d()];
-            valueBlock = new float[BLOCK * in.e()];
             queryRow = new float[in.d()];
             theta = new float[in.d()];
             origin = new float[in.d()];
+        }
+
+        /** The sums of one chunk of keys; {@code seen} holds, for each query whose last key is in the chunk, V's column sums up to it. */
+        private final class Chunk {
+            final double[] weighted, weightSums, absolute, sums, squares, low, high, seen;
+            final float[] keyBlock, valueBlock;
+
+            Chunk(int count, int e, int d) {
+                weighted = new double[count * e];
+                weightSums = new double[count];
+                absolute = new double[count];
+                sums = new double[e];
+                squares = new double[e];
+                low = new double[e];
+                high = new double[e];
+                seen = new double[count * e];
+                keyBlock = new float[BLOCK * d];
+                valueBlock = new float[BLOCK * e];
+                Arrays.fill(low, Double.POSITIVE_INFINITY);
+                Arrays.fill(high, Double.NEGATIVE_INFINITY);
+            }
         }
 
         double[] rows(int p, int[] queries) {
@@ -222,43 +245,38 @@ public final class SpotCheck {
                     s[a] = projected(queryRow, 0);
                 }
             }
+            int chunks = (keys + CHUNK - 1) / CHUNK;
+            Chunk[] parts = new Chunk[chunks];
+            java.util.stream.IntStream range = java.util.stream.IntStream.range(0, chunks);
+            (chunks > 1 ? range.parallel() : range).forEach(c -> {
+                Chunk part = new Chunk(count, e, d);
+                sum(part, p, c * CHUNK, Math.min(keys, (c + 1) * CHUNK), s, last, bump, width);
+                parts[c] = part;
+            });
             double[] weighted = new double[count * e], weightSums = new double[count], absolute = new double[count];
             double[] sums = new double[e], squares = new double[e], low = new double[e], high = new double[e];
             double[] seenSums = new double[count * e];
             Arrays.fill(low, Double.POSITIVE_INFINITY);
             Arrays.fill(high, Double.NEGATIVE_INFINITY);
-            for (int start = 0; start < keys; start += BLOCK) {
-                int rows = Math.min(BLOCK, keys - start);
-                in.k().copy(in.scalars() ? p * n + start : (p * n + start) * d, keyBlock, rows * d);
-                in.v().copy((p * n + start) * e, valueBlock, rows * e);
-                for (int r = 0; r < rows; r++) {
-                    int j = start + r;
-                    double t = in.scalars() ? keyBlock[r] : projected(keyBlock, r * d);
-                    int row = r * e;
-                    for (int c = 0; c < e; c++) {
-                        double value = valueBlock[row + c];
-                        sums[c] += value;
-                        squares[c] += value * value;
-                        low[c] = Math.min(low[c], value);
-                        high[c] = Math.max(high[c], value);
-                    }
-                    for (int a = 0; a < count; a++) {
-                        if (j > last[a]) {
-                            continue;
-                        }
-                        double diff = s[a] - t;
-                        double weight = bump ? Math.max(0.0, 1.0 - Math.abs(diff) / width) : Math.max(diff, 0.0);
-                        absolute[a] += Math.abs(diff);
-                        if (weight > 0) {
-                            weightSums[a] += weight;
-                            for (int c = 0; c < e; c++) {
-                                weighted[a * e + c] += weight * valueBlock[row + c];
-                            }
-                        }
-                        if (j == last[a]) {
-                            System.arraycopy(sums, 0, seenSums, a * e, e);
+            for (int c = 0; c < chunks; c++) {
+                Chunk part = parts[c];
+                for (int a = 0; a < count; a++) {
+                    if (last[a] >= c * CHUNK && last[a] < (c + 1) * CHUNK) {
+                        for (int col = 0; col < e; col++) {
+                            seenSums[a * e + col] = sums[col] + part.seen[a * e + col];
                         }
                     }
+                    weightSums[a] += part.weightSums[a];
+                    absolute[a] += part.absolute[a];
+                }
+                for (int i = 0; i < count * e; i++) {
+                    weighted[i] += part.weighted[i];
+                }
+                for (int col = 0; col < e; col++) {
+                    sums[col] += part.sums[col];
+                    squares[col] += part.squares[col];
+                    low[col] = Math.min(low[col], part.low[col]);
+                    high[col] = Math.max(high[col], part.high[col]);
                 }
             }
             centredSquares = 0.0;
@@ -284,6 +302,46 @@ public final class SpotCheck {
                 }
             }
             return out;
+        }
+
+        /** Keys [from, to) of problem p into {@code part}, a block at a time. */
+        private void sum(Chunk part, int p, int from, int to, double[] s, int[] last, boolean bump, double width) {
+            int n = in.n(), d = in.d(), e = in.e(), count = s.length;
+            for (int start = from; start < to; start += BLOCK) {
+                int rows = Math.min(BLOCK, to - start);
+                in.k().copy(in.scalars() ? p * n + start : (p * n + start) * d, part.keyBlock, rows * d);
+                in.v().copy((p * n + start) * e, part.valueBlock, rows * e);
+                float[] valueBlock = part.valueBlock;
+                for (int r = 0; r < rows; r++) {
+                    int j = start + r;
+                    double t = in.scalars() ? part.keyBlock[r] : projected(part.keyBlock, r * d);
+                    int row = r * e;
+                    for (int c = 0; c < e; c++) {
+                        double value = valueBlock[row + c];
+                        part.sums[c] += value;
+                        part.squares[c] += value * value;
+                        part.low[c] = Math.min(part.low[c], value);
+                        part.high[c] = Math.max(part.high[c], value);
+                    }
+                    for (int a = 0; a < count; a++) {
+                        if (j > last[a]) {
+                            continue;
+                        }
+                        double diff = s[a] - t;
+                        double weight = bump ? Math.max(0.0, 1.0 - Math.abs(diff) / width) : Math.max(diff, 0.0);
+                        part.absolute[a] += Math.abs(diff);
+                        if (weight > 0) {
+                            part.weightSums[a] += weight;
+                            for (int c = 0; c < e; c++) {
+                                part.weighted[a * e + c] += weight * valueBlock[row + c];
+                            }
+                        }
+                        if (j == last[a]) {
+                            System.arraycopy(part.sums, 0, part.seen, a * e, e);
+                        }
+                    }
+                }
+            }
         }
 
         /** <θ, X − K_0> in float64 for the row of {@code values} at {@code offset} (NaiveReference's form). */

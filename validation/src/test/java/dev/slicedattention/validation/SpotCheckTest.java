@@ -93,6 +93,53 @@ class SpotCheckTest {
                 TolerancePolicy.BLOCKED_FLOAT32, "x"));
     }
 
+    /** Problems of more keys than one parallel chunk (2^14): the chunks' sums, and the causal prefix of each query, add up. */
+    @Test
+    void keysSummedInParallelChunksGiveTheSameRows() {
+        SplittableRandom random = new SplittableRandom(5);
+        int n = 40_000, e = 2;
+        for (Kernel kernel : Kernel.values()) {
+            for (boolean causal : new boolean[] {false, true}) {
+                float[] s = RandomLayersValues.gaussian(random, 2 * n), t = RandomLayersValues.gaussian(random, 2 * n);
+                float[] v = RandomLayersValues.gaussian(random, 2 * n * e);
+                AttentionOptions options = (kernel == Kernel.BUMP ? AttentionOptions.bump(0.05f, 0.3f) : AttentionOptions.relu())
+                        .withKeyLengths(n, 33_000).withQueryLengths(n, 33_000).causal(causal);
+                AttentionBatch batch = AttentionBatch.ofScalars(2, n, n, e, s, t, v, options);
+                SpotCheck check = SpotCheck.expect(SpotCheck.Inputs.of(batch), 4, random);
+                for (int p = 0; p < 2; p++) {
+                    int keys = batch.keyLength(p);
+                    int[] queries = check.queries(p);
+                    double[] rows = check.expected(p);
+                    for (int a = 0; a < queries.length; a++) {
+                        int i = queries[a];
+                        double[] want = new double[e];
+                        if (i < batch.queryLength(p)) {
+                            int seen = causal ? Math.min(i + 1, keys) : keys;
+                            NaiveReference.kernel(kernel, kernel == Kernel.BUMP ? batch.bandwidth(p) : 0.0,
+                                    new double[] {s[p * n + i]}, NaiveReference.widen(t, p * n, seen), NaiveReference.widen(v, p * n * e, seen * e),
+                                    e, want, 0);
+                        }
+                        for (int c = 0; c < e; c++) {
+                            assertEquals(want[c], rows[a * e + c], 1e-9 * Math.max(1.0, Math.abs(want[c])),
+                                    kernel + " causal=" + causal + " problem " + p + " query " + i);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Gaussian floats (the tests' own: validation's generators make Q, K, V rather than scalars). */
+    private static final class RandomLayersValues {
+        static float[] gaussian(SplittableRandom random, int count) {
+            float[] out = new float[count];
+            for (int i = 0; i < count; i++) {
+                out[i] = (float) (random.nextGaussian());
+            }
+            return out;
+        }
+    }
+
     @Test
     void queriesAreDistinctAndInRange() {
         SplittableRandom random = new SplittableRandom(11);
