@@ -16,7 +16,8 @@ import java.util.SplittableRandom;
  * the overhead of a checked call over an unchecked one, and the expectation's time as a share of
  * the unchecked call (what the check costs where nothing overlaps it).
  *
- * <pre>java -cp bench/target/benchmarks.jar[:tornado jar] dev.slicedattention.bench.SpotCheckCost BACKEND FROM TO [REPEATS]</pre>
+ * <pre>java -cp bench/target/benchmarks.jar[:tornado jar] dev.slicedattention.bench.SpotCheckCost BACKEND FROM TO [REPEATS [STEP]]</pre>
+ * (STEP: log2 n advances by it; a device compiles a plan per size.)
  */
 public final class SpotCheckCost {
     private SpotCheckCost() {}
@@ -25,9 +26,10 @@ public final class SpotCheckCost {
         String name = args[0];
         int from = Integer.parseInt(args[1]), to = Integer.parseInt(args[2]);
         int repeats = args.length > 3 ? Integer.parseInt(args[3]) : 5;
+        int step = args.length > 4 ? Integer.parseInt(args[4]) : 1;
         System.out.println("backend,n,off_ms,on_ms,overhead_pct,expect_ms,expect_share_pct");
         try (Backend backend = SlicedAttention.open(name)) {
-            for (int k = from; k <= to; k++) {
+            for (int k = from; k <= to; k += step) {
                 int n = 1 << k;
                 AttentionBatch batch = BenchInputs.batch(1, n, 64, 64);
                 long[] off = new long[repeats], on = new long[repeats], expect = new long[repeats];
