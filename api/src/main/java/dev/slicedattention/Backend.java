@@ -5,7 +5,9 @@ import dev.slicedattention.spi.TensorBatch;
 import dev.slicedattention.timing.StageTimes;
 import dev.slicedattention.validation.AttentionBatch;
 import dev.slicedattention.validation.AttentionOptions;
+import dev.slicedattention.validation.FiniteCheck;
 import dev.slicedattention.validation.OutputRange;
+import dev.slicedattention.validation.SpotCheck;
 import java.util.function.Function;
 
 /**
@@ -29,10 +31,19 @@ import java.util.function.Function;
  * repeat: close it when done, preferably with try-with-resources. It is <em>not</em> thread-safe:
  * use one backend per thread, or synchronise. Errors are {@link dev.slicedattention.error
  * SlicedAttentionException}s whose messages are written for the user.
+ *
+ * <p>Every forward call is spot-checked by default: a few queries per problem, drawn at random per
+ * call, are recomputed on the host in float64 by the literal formula (O(n·(d + e)) per problem, on a
+ * thread of its own while the backend works) and compared with the backend's rows within its
+ * tolerance ({@link BackendInfo#tolerancePolicy()}). A wrong row fails the call with a {@link
+ * dev.slicedattention.error.ResultMismatchException} naming the problem, the query, the expected and
+ * the found value and the device, and the output is not returned. {@link #spotCheck(int)} sets how
+ * many queries per problem are checked, or turns the check off.
  */
 public final class Backend implements AutoCloseable {
     private final BackendEngine engine;
     private boolean closed;
+    private int spotChecks = SpotCheck.DEFAULT_QUERIES;
 
     Backend(BackendEngine engine) {
         this.engine = engine;
@@ -42,6 +53,28 @@ public final class Backend implements AutoCloseable {
     BackendEngine engine() {
         ensureOpen();
         return engine;
+    }
+
+    /**
+     * Sets how many queries per problem each later forward call checks against the float64
+     * reference ({@link SpotCheck#DEFAULT_QUERIES} by default; with m at most that, every row): 0
+     * turns the check off, for callers that validate results themselves or time the backend alone.
+     * The check costs O(n·(d + e)) per problem on the host, in float64; on a device it runs while
+     * the device works.
+     *
+     * @return this backend
+     */
+    public Backend spotCheck(int queriesPerProblem) {
+        if (queriesPerProblem < 0) {
+            throw new IllegalArgumentException("the queries to check per problem cannot be negative: " + queriesPerProblem);
+        }
+        spotChecks = queriesPerProblem;
+        return this;
+    }
+
+    /** Queries per problem that each forward call checks; 0 when the check is off. */
+    public int spotCheckQueries() {
+        return spotChecks;
     }
 
     /** The backend and device this handle runs on. */
@@ -81,7 +114,9 @@ public final class Backend implements AutoCloseable {
      * backend that can. The output is [m, e] for inputs without the P axis.
      */
     public ForwardResult run(TensorBatch batch) {
-        return timed(times -> engine.forward(batch, times), batch.heads(), batch.m(), batch.e(), batch.singleHead());
+        ensureOpen();
+        return timed(times -> engine.forward(batch, times), SpotChecker.start(batch, spotChecks), batch.heads(), batch.m(),
+                batch.e(), batch.singleHead());
     }
 
     /** The output for a batch already in flat form (used by the benchmarks and the showcase). */
@@ -90,14 +125,34 @@ public final class Backend implements AutoCloseable {
     }
 
     private ForwardResult run(AttentionBatch batch, boolean singleHead) {
-        return timed(times -> engine.forward(batch, times), batch.heads(), batch.m(), batch.e(), singleHead);
+        ensureOpen();
+        return timed(times -> engine.forward(batch, times), SpotChecker.start(batch, spotChecks), batch.heads(), batch.m(),
+                batch.e(), singleHead);
     }
 
-    private ForwardResult timed(Function<StageTimes, float[]> forward, int heads, int m, int e, boolean singleHead) {
-        ensureOpen();
+    /** Runs {@code forward}, refuses a non-finite output, and judges the output with {@code check} (null: none). */
+    private ForwardResult timed(Function<StageTimes, float[]> forward, SpotChecker<SpotCheck> check, int heads, int m, int e,
+                                boolean singleHead) {
         StageTimes times = new StageTimes();
-        float[] out = forward.apply(times);
-        OutputRange.requireFinite(out, heads, m, e);
+        float[] out;
+        try {
+            out = forward.apply(times);
+        } catch (RuntimeException | Error failed) {
+            if (check != null) {
+                check.abandon();
+            }
+            throw failed;
+        }
+        float largest = FiniteCheck.largestMagnitude(out);
+        if (!Float.isFinite(largest)) {
+            if (check != null) {
+                check.abandon();
+            }
+            OutputRange.requireFinite(out, heads, m, e);
+        }
+        if (check != null) {
+            check.expected().judge(out, largest, engine.info().tolerancePolicy(), engine.info().describe());
+        }
         return new ForwardResult(outputTensor(out, heads, m, e, singleHead), times, engine.info());
     }
 

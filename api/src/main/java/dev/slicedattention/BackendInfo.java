@@ -1,5 +1,7 @@
 package dev.slicedattention;
 
+import dev.slicedattention.validation.TolerancePolicy;
+
 /**
  * A backend that can be opened, as {@link SlicedAttention#backends()} lists it.
  *
@@ -12,4 +14,19 @@ package dev.slicedattention;
  * @param threads     worker threads (JVM backends) or compute units (devices)
  */
 public record BackendInfo(String name, String family, String deviceName, DeviceKind kind, long memoryBytes,
-                          String runtime, int threads) {}
+                          String runtime, int threads) {
+
+    /**
+     * The error this backend's results are held to: the JVM backends accumulate in float64
+     * ({@link TolerancePolicy#SEQUENTIAL_FLOAT32}); device backends scan blockwise in float32
+     * ({@link TolerancePolicy#BLOCKED_FLOAT32}).
+     */
+    public TolerancePolicy tolerancePolicy() {
+        return family.startsWith("jvm") ? TolerancePolicy.SEQUENTIAL_FLOAT32 : TolerancePolicy.BLOCKED_FLOAT32;
+    }
+
+    /** The name and the device, as messages give them: {@code tornado:0:0 (NVIDIA H200)}. */
+    public String describe() {
+        return name + " (" + deviceName + ")";
+    }
+}

@@ -6,6 +6,7 @@ import dev.slicedattention.timing.StageTimes;
 import dev.slicedattention.validation.AttentionBatch;
 import dev.slicedattention.validation.AttentionOptions;
 import dev.slicedattention.validation.Kernel;
+import dev.slicedattention.validation.LayerSpotCheck;
 import dev.slicedattention.validation.layer.LayerMath;
 import dev.slicedattention.validation.layer.LayerWeights;
 import dev.slicedattention.validation.layer.Rope;
@@ -130,13 +131,28 @@ public final class Layer {
             options = options.withKeyLengths(lengths).withQueryLengths(lengths);
         }
 
-        // An engine with its own layer path (TornadoVM: the whole layer on the device) computes it all.
+        // An engine with its own layer path (TornadoVM: the whole layer on the device) computes it all,
+        // spot-checked by one item's float64 reference, computed meanwhile (LayerSpotCheck). On the other
+        // path the kernel stage's call below is spot-checked as every backend call is.
         StageTimes engineTimes = new StageTimes();
-        Optional<BackendEngine.LayerRun> engineRun = backend.engine().layer(weights, rope, layout, input, items, tokens, order,
-                options, engineTimes);
+        BackendEngine engine = backend.engine();
+        SpotChecker<LayerSpotCheck> check = engine.hasLayerPath(options) ? SpotChecker.start(input, items, tokens, weights, rope,
+                layout, mask == null ? null : mask.data(), causal, backend.spotCheckQueries()) : null;
+        Optional<BackendEngine.LayerRun> engineRun;
+        try {
+            engineRun = engine.layer(weights, rope, layout, input, items, tokens, order, options, engineTimes);
+        } catch (RuntimeException failed) {
+            if (check != null) {
+                check.abandon();
+            }
+            throw failed;
+        }
         if (engineRun.isPresent()) {
             float[] out = engineRun.get().output();
             OutputRange.requireFinite(out, items, tokens, hidden);
+            if (check != null) {
+                check.expected().judge(out, engine.info().describe());
+            }
             return new Result(Tensor.wrap(out, items, tokens, hidden), engineRun.get().denseNanos(),
                     engineRun.get().projectionNanos(), engineTimes);
         }

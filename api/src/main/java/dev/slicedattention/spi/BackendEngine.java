@@ -52,6 +52,14 @@ public interface BackendEngine extends AutoCloseable {
         return Optional.empty();
     }
 
+    /**
+     * Whether {@link #layer} computes a layer with {@code options} here rather than declining: a caller
+     * that checks the result starts its float64 check beside the engine's work only then.
+     */
+    default boolean hasLayerPath(AttentionOptions options) {
+        return false;
+    }
+
     /** The softmax-attention baseline output [P, m, e], flat (θ unused). */
     float[] softmax(AttentionBatch batch);
 

@@ -53,7 +53,7 @@ public record Validation(String backend, int heads, int m, int n, int d, int e, 
      * (SEQUENTIAL_FLOAT32); device backends scan blockwise in float32 (BLOCKED_FLOAT32).
      */
     public static TolerancePolicy policyFor(BackendInfo backend) {
-        return backend.family().startsWith("jvm") ? TolerancePolicy.SEQUENTIAL_FLOAT32 : TolerancePolicy.BLOCKED_FLOAT32;
+        return backend.tolerancePolicy();
     }
 
     /** Checks {@code output} against the float64 sequential pipeline. */

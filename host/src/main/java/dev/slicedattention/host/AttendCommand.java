@@ -61,6 +61,9 @@ final class AttendCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Replace --out if it exists.")
     boolean force;
 
+    @Mixin
+    SpotCheckOption spotCheck;
+
     private final Console console;
 
     AttendCommand(Console console) {
@@ -84,7 +87,7 @@ final class AttendCommand implements Callable<Integer> {
         AttentionOptions options = chosen;
         TensorBatch batch = TensorBatch.of(queries, keys, values, direction, options);
         long read = System.nanoTime();
-        try (Backend opened = SlicedAttention.open(backend)) {
+        try (Backend opened = spotCheck.apply(SlicedAttention.open(backend))) {
             long opening = System.nanoTime();
             ForwardResult result = opened.run(batch);
             long computed = System.nanoTime();

@@ -30,7 +30,9 @@ final class BackendSet implements AutoCloseable {
         BackendSet set = new BackendSet();
         try {
             for (String name : wanted) {
-                Backend backend = SlicedAttention.open(name);
+                // Validate and showcase judge every result against the full float64 reference (and time the
+                // calls): the per-call spot check would only repeat part of that and add to the timings.
+                Backend backend = SlicedAttention.open(name).spotCheck(0);
                 if (set.open.putIfAbsent(backend.info().name(), backend) != null) {
                     backend.close();
                 }

@@ -35,7 +35,7 @@ final class Check {
 
     /** The JVM backends keep float64 accumulation; device backends sum in float32 blocks. */
     static TolerancePolicy policyFor(BackendInfo backend) {
-        return backend.family().startsWith("tornado") ? TolerancePolicy.BLOCKED_FLOAT32 : TolerancePolicy.SEQUENTIAL_FLOAT32;
+        return backend.tolerancePolicy();
     }
 
     Verdict judge(float[] output, AttentionBatch batch, BackendInfo backend) {

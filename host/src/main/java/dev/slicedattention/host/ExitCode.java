@@ -4,7 +4,7 @@ package dev.slicedattention.host;
 public final class ExitCode {
     /** Everything ran and every validation passed. */
     public static final int OK = 0;
-    /** A validation failed: a backend's result exceeded its tolerance. */
+    /** A validation failed: a backend's result exceeded its tolerance (validate, showcase, or a call's spot check). */
     public static final int VALIDATION_FAILED = 1;
     /** Bad usage or bad input: an option, a file, a shape, a value, an unknown backend. */
     public static final int BAD_INPUT = 2;

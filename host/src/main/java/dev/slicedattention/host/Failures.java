@@ -1,6 +1,7 @@
 package dev.slicedattention.host;
 
 import dev.slicedattention.error.DeviceFailureException;
+import dev.slicedattention.error.ResultMismatchException;
 import dev.slicedattention.error.SlicedAttentionException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -33,6 +34,9 @@ final class Failures implements IExecutionExceptionHandler {
     static int exitCode(Throwable failure) {
         if (failure instanceof DeviceFailureException) {
             return ExitCode.DEVICE_FAILURE;
+        }
+        if (failure instanceof ResultMismatchException) {
+            return ExitCode.VALIDATION_FAILED;
         }
         if (failure instanceof SlicedAttentionException || failure instanceof IllegalArgumentException) {
             return ExitCode.BAD_INPUT;

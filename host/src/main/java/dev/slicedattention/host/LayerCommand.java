@@ -63,6 +63,9 @@ final class LayerCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Replace --out if it exists.")
     boolean force;
 
+    @Mixin
+    SpotCheckOption spotCheck;
+
     private final Console console;
 
     LayerCommand(Console console) {
@@ -79,7 +82,7 @@ final class LayerCommand implements Callable<Integer> {
                 .withHeadLayout(authorsHeadLayout ? HeadLayout.AUTHORS : HeadLayout.INTENDED);
         Tensor hidden = Tensor.readNpy(x);
         Tensor padding = mask == null ? null : Tensor.readNpy(mask);
-        try (Backend opened = SlicedAttention.open(backend)) {
+        try (Backend opened = spotCheck.apply(SlicedAttention.open(backend))) {
             Layer.Result result = layer.forward(opened, hidden, padding);
             result.output().writeNpy(out);
             console.err().printf("layer: %s%s kernel, %d heads%s on %s (%s), output %s -> %s (dense %.1f ms, projection %.1f ms, "

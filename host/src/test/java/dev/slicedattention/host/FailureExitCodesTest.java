@@ -95,6 +95,48 @@ class FailureExitCodesTest {
         assertEquals(List.of(), folders(results));
     }
 
+    /** A backend that corrupts one output row: attend exits 1 with the spot check's line and writes nothing; --no-verify lets it through. */
+    @Test
+    void aWrongRowFailsAttendsSpotCheckExitOneAndWritesNothing() {
+        AttentionBatch batch = InputGenerator.GAUSSIAN.generate(new Shape(1, 3, 40, 3, 2), 1);
+        writeInputs(batch, 3, 40);
+        CliRun run = attend("faulty-row");
+        assertEquals(ExitCode.VALIDATION_FAILED, run.exitCode(), run.err());
+        assertTrue(run.errorLine().startsWith("error: the spot check of faulty-row (test device)'s result failed: problem 0, query "
+                + FaultyProvider.CORRUPT_ROW + ", column "), run.err());
+        assertTrue(run.errorLine().matches(".*expected -?[0-9.e+-]+ \\(float64 reference\\), found -?[0-9.e+-]+; relative error .*"),
+                run.errorLine());
+        assertTrue(!Files.exists(dir.resolve("o.npy")), "nothing written");
+
+        CliRun unchecked = attend("faulty-row", "--no-verify");
+        assertEquals(ExitCode.OK, unchecked.exitCode(), unchecked.err());
+        assertTrue(Files.exists(dir.resolve("o.npy")));
+    }
+
+    @Test
+    void aDeviceFailureInAttendIsExitThreeAndWritesNothing() {
+        writeInputs(InputGenerator.GAUSSIAN.generate(new Shape(1, 3, 40, 3, 2), 1), 3, 40);
+        CliRun run = attend("faulty-broken");
+        assertEquals(ExitCode.DEVICE_FAILURE, run.exitCode(), run.err());
+        assertTrue(run.errorLine().startsWith("error: the device 'test device' failed"), run.err());
+        assertTrue(!Files.exists(dir.resolve("o.npy")), "nothing written");
+    }
+
+    private void writeInputs(AttentionBatch batch, int m, int n) {
+        Npy.write(dir.resolve("q.npy"), new int[] {m, batch.d()}, batch.q());
+        Npy.write(dir.resolve("k.npy"), new int[] {n, batch.d()}, batch.k());
+        Npy.write(dir.resolve("v.npy"), new int[] {n, batch.e()}, batch.v());
+        Npy.write(dir.resolve("t.npy"), new int[] {batch.d()}, batch.theta());
+    }
+
+    private CliRun attend(String backend, String... more) {
+        List<String> args = new java.util.ArrayList<>(List.of("attend", "--q", dir.resolve("q.npy").toString(),
+                "--k", dir.resolve("k.npy").toString(), "--v", dir.resolve("v.npy").toString(),
+                "--theta", dir.resolve("t.npy").toString(), "--out", dir.resolve("o.npy").toString(), "--backend", backend));
+        args.addAll(List.of(more));
+        return CliRun.of(args.toArray(String[]::new));
+    }
+
     private static List<Path> folders(Path parent) {
         if (!Files.isDirectory(parent)) {
             return List.of();

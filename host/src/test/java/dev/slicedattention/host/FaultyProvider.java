@@ -13,12 +13,15 @@ import java.util.Optional;
 /**
  * Test-only backends that misbehave on purpose, so the tests can reach the exit codes a real run
  * reaches only on a broken device: {@code faulty-wrong} returns a wrong output (validation fails),
- * {@code faulty-broken} throws the API's device failure, {@code faulty-oom} runs out of memory.
+ * {@code faulty-broken} throws the API's device failure, {@code faulty-oom} runs out of memory,
+ * {@code faulty-row} returns the sequential path's output with one row ({@link #CORRUPT_ROW} of problem 0) off by 1 %.
  * Listed only while {@link #ENABLE} is set, so the other tests see the real backends alone.
  */
 public final class FaultyProvider implements BackendProvider {
     static final String ENABLE = "sliced.attention.test.faulty";
-    private static final List<String> NAMES = List.of("faulty-wrong", "faulty-broken", "faulty-oom");
+    private static final List<String> NAMES = List.of("faulty-wrong", "faulty-broken", "faulty-oom", "faulty-row");
+    /** The row {@code faulty-row} corrupts. */
+    static final int CORRUPT_ROW = 1;
 
     @Override
     public String family() {
@@ -69,6 +72,13 @@ public final class FaultyProvider implements BackendProvider {
                     case "faulty-broken" -> throw new DeviceFailureException(
                             "the device 'test device' failed while running the sort kernel. Run with --backends jvm-par, or check the driver");
                     case "faulty-oom" -> throw new OutOfMemoryError("Java heap space");
+                    case "faulty-row" -> {
+                        float[] out = dev.slicedattention.validation.sequential.SequentialPipeline.forward(batch);
+                        for (int c = 0; c < batch.e(); c++) {
+                            out[CORRUPT_ROW * batch.e() + c] *= 1.01f;
+                        }
+                        return out;
+                    }
                     default -> {
                         float[] wrong = new float[batch.outputLength()];
                         java.util.Arrays.fill(wrong, 1e3f);

@@ -10,6 +10,7 @@ import dev.slicedattention.spi.TensorBatch;
 import dev.slicedattention.timing.StageTimes;
 import dev.slicedattention.timing.Stage;
 import dev.slicedattention.tornado.graphs.CausalPlan;
+import dev.slicedattention.tornado.graphs.DriverErrors;
 import dev.slicedattention.tornado.graphs.ForwardPlan;
 import dev.slicedattention.tornado.graphs.HostValues;
 import dev.slicedattention.tornado.graphs.LayerFront;
@@ -144,6 +145,12 @@ public final class TornadoEngine implements BackendEngine {
                 times, batch.toString());
     }
 
+    /** Causal: no causal LAYER front; declined, the layer's kernel stage comes here with given scalars. */
+    @Override
+    public boolean hasLayerPath(AttentionOptions options) {
+        return deviceLayer && !options.isCausal();
+    }
+
     /**
      * The attention layer on the device from end to end: one LAYER plan ({@link LayerFront}) per weights,
      * rope, head layout and shape, X and the mask order sent on every call, and only the kernel stage's
@@ -153,8 +160,7 @@ public final class TornadoEngine implements BackendEngine {
     @Override
     public Optional<LayerRun> layer(LayerWeights weights, boolean rope, HeadLayout layout, float[] x, int items, int tokens,
                                     TokenOrder order, AttentionOptions options, StageTimes times) {
-        // Causal: no causal LAYER front; declined, the layer's kernel stage comes here with given scalars.
-        if (!deviceLayer || options.isCausal()) {
+        if (!hasLayerPath(options)) {
             return Optional.empty();
         }
         requireOpen();
@@ -406,6 +412,11 @@ public final class TornadoEngine implements BackendEngine {
             return failed;   // already says what to do (InvalidInputException: a plan too large, DeviceLimits)
         }
         String device = info.name() + " (" + info.deviceName() + ")";
+        if (failed instanceof DriverErrors.LaunchFailure launch) {
+            return new DeviceFailureException(device + " failed in the " + launch.getMessage() + " (printed by TornadoVM above), and"
+                    + " TornadoVM went on without that kernel's results, so the output of " + batch + " is unusable and was"
+                    + " not returned: check the device's limits and driver, or run on another backend", failed);
+        }
         if (failed instanceof TornadoOutOfMemoryException || failed instanceof TornadoMemoryException) {
             return new DeviceFailureException(device + " ran out of memory for " + batch
                     + ": use fewer heads or shorter sequences, or raise -Dtornado.device.memory", failed);

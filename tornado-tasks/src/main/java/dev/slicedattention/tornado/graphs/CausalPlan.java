@@ -405,9 +405,9 @@ public final class CausalPlan implements AutoCloseable {
     private TornadoProfilerResult run(int graph, Stage stage, StageTimes times) {
         boolean first = !compiled[graph];
         long start = System.nanoTime();
-        TornadoExecutionResult result = first && kernelDir != null
+        TornadoExecutionResult result = DriverErrors.watch(stage.key() + " (" + GRAPHS[graph] + ")", () -> first && kernelDir != null
                 ? launches.executePrinting(plan, graph, kernelDir, gallery[graph])
-                : plan.withGraph(graph).execute();
+                : plan.withGraph(graph).execute());
         long wall = System.nanoTime() - start;
         compiled[graph] = true;
         executes++;

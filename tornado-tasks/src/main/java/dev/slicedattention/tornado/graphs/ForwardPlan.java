@@ -434,7 +434,7 @@ public final class ForwardPlan implements AutoCloseable {
                     .persistOnDevice(keys, s, sigma, sums, shift, lengths, factors);
             ranking.consumeFromDevice(keys, s, sigma, sums, shift, lengths, factors)
                     .transferToDevice(DataTransferMode.FIRST_EXECUTION, rank)
-                    .task("rank", RankKernels::ranks, s, keys, lengths, rank, m, paddedN)
+                    .task("rank", RankKernels::ranks, s, keys, lengths, rank, m, TestFaults.rankStride(paddedN))
                     .persistOnDevice(s, rank, sigma, sums, shift, lengths, factors);
             combine.consumeFromDevice(s, rank, sigma, sums, shift, lengths, factors)
                     .task("combine", CombineKernels::combine, s, rank, sigma, sums, shift, lengths, factors, out, m, n, e)
@@ -452,7 +452,7 @@ public final class ForwardPlan implements AutoCloseable {
         System.arraycopy(stages, 0, graphs, base, stages.length);
         // The local kernel works on blocks of `block` slots, two per work-item.
         WorkerGrid1D localGrid = new WorkerGrid1D(heads * paddedN / 2);
-        localGrid.setLocalWork(block / 2, 1, 1);
+        localGrid.setLocalWork(TestFaults.localSortWorkGroup(block / 2), 1, 1);
         GridScheduler grid = new GridScheduler(GRAPHS[SORT_LOCAL] + ".local", localGrid);
         if (front != null) {
             front.grids(grid, "dense", GRAPHS[PROJECTION]);
@@ -666,9 +666,10 @@ public final class ForwardPlan implements AutoCloseable {
         graph += base;
         boolean first = !compiled[graph];
         long start = System.nanoTime();
-        TornadoExecutionResult result = first && kernelDir != null
-                ? launches.executePrinting(plan, graph, kernelDir, gallery[graph])
-                : plan.withGraph(graph).execute();
+        int selected = graph;
+        TornadoExecutionResult result = DriverErrors.watch(stageName(graph, stage), () -> first && kernelDir != null
+                ? launches.executePrinting(plan, selected, kernelDir, gallery[selected])
+                : plan.withGraph(selected).execute());
         long wall = System.nanoTime() - start;
         compiled[graph] = true;
         lastResults[graph] = result;
@@ -687,6 +688,12 @@ public final class ForwardPlan implements AutoCloseable {
         times.addSetup(setup);
         times.add(stage, wall - setup);
         return profile;
+    }
+
+    /** How a failure names graph {@code graph} (an index into the plan): its stage, and the graph when the stage has several. */
+    private String stageName(int graph, Stage stage) {
+        String name = graph < base ? "dense" : GRAPHS[graph - base];
+        return name.equals(stage.key()) ? name : stage.key() + " (" + name + ")";
     }
 
     /**

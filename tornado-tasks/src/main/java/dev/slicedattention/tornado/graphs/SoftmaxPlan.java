@@ -58,7 +58,7 @@ public final class SoftmaxPlan implements AutoCloseable {
             lengths.set(heads + p, batch.queryLength(p));
         }
         lengths.set(2 * heads, batch.isCausal() ? 1 : 0);
-        plan.execute();
+        DriverErrors.watch("softmax", plan::execute);
         float[] result = new float[out.getSize()];
         MemorySegment.copy(out.getSegment(), ValueLayout.JAVA_FLOAT, 0, result, 0, result.length);
         return result;

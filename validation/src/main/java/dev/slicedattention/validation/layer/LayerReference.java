@@ -2,6 +2,7 @@ package dev.slicedattention.validation.layer;
 
 import dev.slicedattention.validation.NaiveReference;
 import dev.slicedattention.validation.projection.HeadLayout;
+import java.util.Arrays;
 
 /**
  * The whole attention module in float64 (SPEC §4): q, k, v = X·Wᵀ + b; heads split as
@@ -25,6 +26,25 @@ public final class LayerReference {
     /** As above; with {@code causal}, token t attends to the real tokens at positions ≤ t (SPEC §5). */
     public static double[] forward(float[] x, int items, int tokens, LayerWeights weights, boolean rope,
                                    HeadLayout layout, float[] mask, boolean causal) {
+        return forward(x, items, tokens, weights, rope, layout, mask, causal, null).output();
+    }
+
+    /**
+     * Some rows of the output and a bound of any row.
+     *
+     * @param output [B, T, hidden], the rows asked for filled (every row when none were named)
+     * @param bound  an upper bound of |O| for every real token's output: per head, 2·range(v) + max|v|
+     *               over the real tokens (each head's output is a weighted mean of its centred or plain v)
+     */
+    public record Rows(double[] output, double bound) {}
+
+    /**
+     * The rows of the tokens {@code wanted} ([B·T] flags, token positions; null for all) only: the
+     * dense stages and projections of every token (the keys need them), the kernel for the wanted
+     * queries alone, O(T·d) each. A per-call check of one item's few tokens costs its dense stage.
+     */
+    public static Rows forward(float[] x, int items, int tokens, LayerWeights weights, boolean rope,
+                               HeadLayout layout, float[] mask, boolean causal, boolean[] wanted) {
         int heads = weights.heads(), hidden = weights.hidden(), d = weights.headDim();
         double[] q = new double[items * tokens * hidden], k = new double[q.length], v = new double[q.length];
         double[] row = new double[hidden];
@@ -61,6 +81,7 @@ public final class LayerReference {
 
         TokenOrder order = TokenOrder.of(mask, items, tokens);
         double[] out = new double[items * tokens * hidden];
+        double bound = 0.0;
         for (int b = 0; b < items; b++) {
             int length = order.length(b);
             for (int h = 0; h < heads; h++) {
@@ -72,12 +93,24 @@ public final class LayerReference {
                     pt[r] = keys[p * tokens + t];
                     System.arraycopy(v, (p * tokens + t) * d, pv, r * d, d);
                 }
+                bound = Math.max(bound, valueBound(pv, length, d));
                 double[] result = new double[length * d];
                 double bandwidth = weights.bandwidth() == null ? 0.0 : weights.bandwidth()[h];
-                if (causal) {
-                    NaiveReference.causal(weights.kernel(), bandwidth, ps, pt, pv, d, result, 0);
+                if (wanted == null) {
+                    if (causal) {
+                        NaiveReference.causal(weights.kernel(), bandwidth, ps, pt, pv, d, result, 0);
+                    } else {
+                        NaiveReference.kernel(weights.kernel(), bandwidth, ps, pt, pv, d, result, 0);
+                    }
                 } else {
-                    NaiveReference.kernel(weights.kernel(), bandwidth, ps, pt, pv, d, result, 0);
+                    for (int r = 0; r < length; r++) {
+                        if (wanted[b * tokens + order.token(b, r)]) {
+                            // Position r sees the first r + 1 real tokens when causal (SPEC §5), all of them otherwise.
+                            int seen = causal ? r + 1 : length;
+                            NaiveReference.kernel(weights.kernel(), bandwidth, new double[] {ps[r]}, Arrays.copyOf(pt, seen),
+                                    Arrays.copyOf(pv, seen * d), d, result, r * d);
+                        }
+                    }
                 }
                 for (int r = 0; r < length; r++) {
                     int t = order.token(b, r);
@@ -85,7 +118,23 @@ public final class LayerReference {
                 }
             }
         }
-        return out;
+        return new Rows(out, bound);
+    }
+
+    /** 2·range + max|v| over {@code rows} rows of {@code width} values: bounds |O| for both kernels. */
+    private static double valueBound(double[] values, int rows, int width) {
+        double bound = 0.0;
+        for (int c = 0; c < width; c++) {
+            double low = Double.POSITIVE_INFINITY, high = Double.NEGATIVE_INFINITY;
+            for (int r = 0; r < rows; r++) {
+                low = Math.min(low, values[r * width + c]);
+                high = Math.max(high, values[r * width + c]);
+            }
+            if (rows > 0) {
+                bound = Math.max(bound, 2.0 * (high - low) + Math.max(Math.abs(low), Math.abs(high)));
+            }
+        }
+        return bound;
     }
 
     private static void scatter(double[] row, double[] tensor, int item, int token, int heads, int tokens, int d) {
