@@ -190,13 +190,17 @@ final class CausalChunkSweep {
                     int chunk = order[lowQ] >> chunkShift;
                     if (chunk > 0) {
                         java.util.Arrays.fill(row, 0.0);
-                        tree.foldBelow(chunk, value[lowQ] * inverseWidth - 1.0, -inverseWidth, row);
+                        // An empty window (low = high) weighs exactly 0: its three folds would cancel
+                        // only up to rounding, multiplied by s/b (far above the answer where |s| ≫ b).
+                        if (low[lowQ] != high[lowQ]) {
+                            tree.foldBelow(chunk, value[lowQ] * inverseWidth - 1.0, -inverseWidth, row);
+                        }
                         System.arraycopy(row, 0, ring, lowSlot * e, e);
                     }
                 }
                 for (; centreQ < to && rank[centreQ] <= k; centreQ++, centreSlot = next(centreSlot, capacity)) {
                     int chunk = order[centreQ] >> chunkShift;
-                    if (chunk > 0) {
+                    if (chunk > 0 && low[centreQ] != high[centreQ]) {
                         System.arraycopy(ring, centreSlot * e, row, 0, e);
                         tree.foldBelow(chunk, -2.0 * value[centreQ] * inverseWidth, 2.0 * inverseWidth, row);
                         System.arraycopy(row, 0, ring, centreSlot * e, e);
@@ -206,7 +210,9 @@ final class CausalChunkSweep {
                     int i = order[highQ], chunk = i >> chunkShift;
                     if (chunk > 0) {
                         System.arraycopy(ring, highSlot * e, row, 0, e);
-                        tree.foldBelow(chunk, 1.0 + value[highQ] * inverseWidth, -inverseWidth, row);
+                        if (low[highQ] != high[highQ]) {
+                            tree.foldBelow(chunk, 1.0 + value[highQ] * inverseWidth, -inverseWidth, row);
+                        }
                         out.put(i, row, 0.0);
                     }
                 }

@@ -101,6 +101,15 @@ final class CausalMergeWalk {
             for (double limit = si + width; h < valid && keyT[h] <= limit; h++) {
                 addScaled(gathered, (h - lo) * columns, width - keyT[h], 1.0, u, y, columns);
             }
+            // An empty window (every key passed is below it) weighs exactly 0. U and Y are then 0 in exact
+            // arithmetic, but in floating point they hold the rounding of ±t·V terms that cancelled, which
+            // the fold multiplies by s/b: far above the answer where |s| ≫ b (data of scale 1e6). Start
+            // them afresh, as a difference of one prefix sum with itself would be.
+            if (l == h) {
+                java.util.Arrays.fill(u, 0.0);
+                java.util.Arrays.fill(y, 0.0);
+                continue;
+            }
             // Times 1/b, not divided by b: divisions in the column loop cost more than the rest of it.
             int at = i * e + c0;
             System.arraycopy(a, at, row, 0, columns);

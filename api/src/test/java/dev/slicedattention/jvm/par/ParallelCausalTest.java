@@ -73,6 +73,26 @@ class ParallelCausalTest {
     }
 
     /**
+     * Windows narrower than the keys' spacing on data of scale 1e6 (the bump's b = 0.17 against
+     * projections of order 1e6): every window is empty or nearly, the exact output 0 or nearly. The
+     * tiles, the sweep (2 and 7 chunks) and the merge walks (1 chunk: every level a walk) must give it,
+     * not the rounding of cancelled ±t·V terms times s/b (which gave 1e-1 of the error scale).
+     */
+    @Test
+    void emptyBumpWindowsOnLargeScaleDataGiveZero() {
+        for (int n : new int[] {45, 64, 1000, 2085}) {
+            AttentionBatch plain = InputGenerator.LARGE_SCALE.generate(new Shape(2, n, n, 5, 4), 17L * n);
+            AttentionBatch batch = plain.withOptions(AttentionOptions.bump(0.17f).causal(true));
+            double[] reference = NaiveReference.attend(batch);
+            for (int maxChunks : new int[] {1, 2, 7, ParallelCausal.BUMP_CHUNKS}) {
+                float[] out = ParallelCausal.forward(WORKERS, batch, new StageTimes(), new Workspace(), maxChunks);
+                ErrorMetrics error = ErrorMetrics.compare(out, reference, batch);
+                assertTrue(error.relativeError() <= 1e-5, () -> "n = " + n + ", at most " + maxChunks + " chunks: " + error);
+            }
+        }
+    }
+
+    /**
      * The bump sweep's ring of waiting rows: narrow windows (a few queries between a query's edges,
      * the ring wrapping many times), the default, and windows wider than the sequence (every query
      * of a part waiting at once); three parts on three workers.
