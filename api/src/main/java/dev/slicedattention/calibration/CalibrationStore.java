@@ -5,15 +5,14 @@ import com.fasterxml.jackson.annotation.PropertyAccessor;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.slicedattention.io.AtomicFiles;
 import dev.slicedattention.jvm.JvmHost;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -172,18 +171,7 @@ public final class CalibrationStore {
     public Path write(Calibration calibration) {
         Path target = file(calibration.version(), calibration.machine());
         try {
-            Files.createDirectories(folder);
-            Path temporary = Files.createTempFile(folder, ".calibration-", ".tmp");
-            try {
-                Files.writeString(temporary, JSON.writeValueAsString(calibration), StandardCharsets.UTF_8);
-                try {
-                    Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                } catch (AtomicMoveNotSupportedException notAtomic) {
-                    Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING);
-                }
-            } finally {
-                Files.deleteIfExists(temporary);
-            }
+            AtomicFiles.writeString(target, JSON.writeValueAsString(calibration));
         } catch (IOException failed) {
             throw new UncheckedIOException("cannot write the calibration to " + target + ": " + failed.getMessage()
                     + " (set XDG_CACHE_HOME or -D" + FOLDER_PROPERTY + " to a writable folder)", failed);

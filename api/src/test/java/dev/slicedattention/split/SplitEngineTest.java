@@ -9,6 +9,8 @@ import dev.slicedattention.Backend;
 import dev.slicedattention.BackendInfo;
 import dev.slicedattention.DeviceKind;
 import dev.slicedattention.SlicedAttention;
+import dev.slicedattention.calibration.Calibration;
+import dev.slicedattention.calibration.CostModel;
 import dev.slicedattention.error.DeviceFailureException;
 import dev.slicedattention.error.UnknownBackendException;
 import dev.slicedattention.spi.BackendEngine;
@@ -21,6 +23,7 @@ import dev.slicedattention.validation.Shape;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
@@ -131,6 +134,22 @@ class SplitEngineTest {
             List<SplitShare> shares = split.lastShares();
             assertEquals(1, shares.get(0).problems(), shares.toString());
             assertEquals(16, shares.get(1).problems(), shares.toString());
+        }
+    }
+
+    @Test
+    void theCalibrationSharesByPredictedThroughput() {
+        // b is 3x slower per unit of work than a: of 16 equal problems a takes 12, b 4; with a fixed cost
+        // beyond the whole call's time, c gets none.
+        Calibration.Point point = new Calibration.Point(1, 64, 8, 5, 1);
+        Map<String, Map<String, Calibration.Fit>> models = Map.of(
+                "a", Map.of("relu", new Calibration.Fit(new CostModel(0, 1, 1), List.of(point))),
+                "b", Map.of("relu", new Calibration.Fit(new CostModel(0, 3, 3), List.of(point))),
+                "c", Map.of("relu", new Calibration.Fit(new CostModel(1e12, 1, 1), List.of(point))));
+        Calibration calibration = new Calibration(Calibration.FORMAT, "test", "test", "now", List.of("a", "b", "c"), 1, models);
+        try (SplitEngine split = SplitEngine.open(List.of("a", "b", "c"), name -> new Recording(name, new ArrayList<>()), calibration)) {
+            split.forward(batch(16, 64), new StageTimes());
+            assertEquals(List.of(12, 4, 0), split.lastShares().stream().map(SplitShare::problems).toList(), split.lastShares().toString());
         }
     }
 
