@@ -79,7 +79,7 @@ public final class SlicedAttention {
      * Opens a backend by name: {@code jvm-seq}, {@code jvm-par}, {@code tornado}, {@code tornado:B:D};
      * {@code auto} (alias {@code fastest}): each call on the backend the machine's calibration predicts
      * fastest for its shape ({@link #calibration}; measured first when missing or stale);
-     * {@code split:A,B,...}: each call's problems divided among the named backends, run at once;
+     * {@code split:A,B,...} (or {@code split:A+B+...}): each call's problems divided among the named backends, run at once;
      * {@code split} alone: among every available backend.
      */
     public static Backend open(String name) {
@@ -101,7 +101,7 @@ public final class SlicedAttention {
             return backendNames();
         }
         List<String> parts = new ArrayList<>();
-        for (String part : wanted.substring(SplitEngine.PREFIX.length() + 1).split(",")) {
+        for (String part : wanted.substring(SplitEngine.PREFIX.length() + 1).split("[,+]")) {
             String backend = part.trim();
             if (backend.isEmpty() || backend.equals(AUTO) || backend.equals(FASTEST) || backend.startsWith(SplitEngine.PREFIX)) {
                 throw new UnknownBackendException("'" + name + "' is not a split: list two or more single backends after 'split:', "

@@ -22,7 +22,7 @@ import java.util.concurrent.Future;
 import java.util.function.Function;
 
 /**
- * {@code split:A,B,...}: one call's P problems divided among several backends, run at the same time,
+ * {@code split:A,B,...} (or {@code split:A+B}): one call's P problems divided among several backends, run at the same time,
  * the outputs gathered into one array. Each backend computes its problems exactly as it would alone
  * (it gets them as a batch of their own, {@link BatchSlice}), so the output is, problem by problem,
  * bit for bit what that backend gives.
@@ -39,6 +39,12 @@ import java.util.function.Function;
 public final class SplitEngine implements BackendEngine {
     /** The prefix of a split's name: {@code split:tornado:0:0,jvm-par}. */
     public static final String PREFIX = "split";
+
+    /**
+     * The separator of the backends in a split's own name ({@code split:tornado:0:0+jvm-par}); a name
+     * given may use ',' too, except inside a comma-separated list of backends (the showcase's --backends).
+     */
+    public static final String SEPARATOR = "+";
 
     private final List<Lane> lanes;
     private final BackendInfo info;
@@ -279,7 +285,7 @@ public final class SplitEngine implements BackendEngine {
         long memory = Long.MAX_VALUE;
         int threads = 0;
         for (BackendInfo part : infos) {
-            String separator = name.length() == PREFIX.length() + 1 ? "" : ",";
+            String separator = name.length() == PREFIX.length() + 1 ? "" : SEPARATOR;
             name.append(separator).append(part.name());
             device.append(device.isEmpty() ? "" : " + ").append(part.deviceName());
             runtime.append(runtime.isEmpty() ? "" : " + ").append(part.runtime());

@@ -197,8 +197,11 @@ class SplitEngineTest {
         assertThrows(UnknownBackendException.class, () -> SlicedAttention.open("split:jvm-par,auto"));
         assertThrows(UnknownBackendException.class, () -> SlicedAttention.open("split:jvm-par,nosuch"));
         try (Backend every = SlicedAttention.open("split")) {
-            assertEquals("split:" + String.join(",", SlicedAttention.backends().stream().map(BackendInfo::name).toList()),
+            assertEquals("split:" + String.join("+", SlicedAttention.backends().stream().map(BackendInfo::name).toList()),
                     every.info().name());
+        }
+        try (Backend plus = SlicedAttention.open("split:jvm-seq+jvm-par")) {
+            assertEquals("split:jvm-seq+jvm-par", plus.info().name());
         }
     }
 
