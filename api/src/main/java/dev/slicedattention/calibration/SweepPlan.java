@@ -10,7 +10,7 @@ import java.util.List;
  * within a backend, among the modes still to run. Where the time runs out a backend's remaining
  * points are skipped (a call already started runs to its end).
  *
- * @param points    P and n of each point, smallest work first
+ * @param points    P and n of each point, in the order timed
  * @param modes     the kinds of call, most used first: both kernels, then their causal forms
  * @param budget    the whole sweep's time
  * @param minCalls  timed calls per point at least (after one warm-up call); their median is the point
@@ -30,8 +30,10 @@ public record SweepPlan(List<int[]> points, int d, int e, List<Mode> modes, Dura
     public static final String SECONDS_PROPERTY = "sliced.attention.calibration.seconds";
 
     /**
-     * The default: 2^8 … 2^15 keys in four points (P = 1 and 4: the fit sees the sum over problems), d = e
-     * = 64, every mode, 30 s in all (or {@value #SECONDS_PROPERTY}).
+     * The default: 2^8 … 2^15 keys in four points (P = 1, 2 and 4: the fit sees the sum over problems), d = e
+     * = 64, every mode, 30 s in all (or {@value #SECONDS_PROPERTY}). The largest point comes first and the
+     * smallest second: where a device's kernel compilation leaves time for one or two points only,
+     * they span the range (one point fits the n log n term alone, which is right for large calls).
      */
     public static SweepPlan standard() {
         double seconds = 30;
@@ -43,7 +45,7 @@ public record SweepPlan(List<int[]> points, int d, int e, List<Mode> modes, Dura
                 // the default, as documented
             }
         }
-        return new SweepPlan(List.of(new int[] {1, 1 << 8}, new int[] {4, 1 << 10}, new int[] {1, 1 << 13}, new int[] {2, 1 << 15}),
+        return new SweepPlan(List.of(new int[] {2, 1 << 15}, new int[] {1, 1 << 8}, new int[] {4, 1 << 10}, new int[] {1, 1 << 13}),
                 64, 64, ALL_MODES, Duration.ofMillis((long) (seconds * 1000)), 3);
     }
 }

@@ -27,10 +27,11 @@ import java.util.function.Function;
  * (it gets them as a batch of their own, {@link BatchSlice}), so the output is, problem by problem,
  * bit for bit what that backend gives.
  *
- * <p>Division ({@link ProblemShares}): by each backend's predicted time — from the machine's
- * calibration when it has a model for every backend here, else from the time each backend took per
- * unit of work in the previous call (equal speeds on the first). A backend failing fails the whole
- * call with its name, after the others have finished; no output is returned.
+ * <p>Division ({@link ProblemShares}): by each backend's predicted time — on the first call from the
+ * machine's calibration (equal speeds for a backend it has no model of), then from the time each
+ * backend took per unit of work in the calls so far. Which backend computes a problem may therefore
+ * change from one call to the next; each problem's output is always its backend's own. A backend
+ * failing fails the whole call with its name, after the others have finished; no output is returned.
  *
  * <p>Threads: every backend lives on a thread of its own, which opens it, runs all its calls and closes
  * it (engines are not thread-safe, and a device runtime may tie state to a thread). Like every
@@ -197,24 +198,18 @@ public final class SplitEngine implements BackendEngine {
         return out;
     }
 
-    /** Each lane's predicted time for this call's problems: the calibration's models, else measured rates. */
+    /**
+     * Each lane's predicted time for this call's problems: from the time it took per unit of work in the
+     * calls so far (above the calibration's fixed cost, when there is one); before its first call, the
+     * calibration's model for this kind of call; without either, 1 ns per unit (every lane alike, and a
+     * lane the calibration does not know is tried).
+     */
     private List<ProblemShares.LaneCost> costs(AttentionBatch batch) {
         List<ProblemShares.LaneCost> costs = new ArrayList<>();
-        if (calibration != null) {
-            for (Lane lane : lanes) {
-                Optional<CostModel> model = calibration.model(lane.name, batch.kernel(), batch.isCausal());
-                if (model.isEmpty()) {
-                    costs.clear();
-                    break;
-                }
-                costs.add(new Calibrated(model.get()));
-            }
-            if (!costs.isEmpty()) {
-                return costs;
-            }
-        }
         for (Lane lane : lanes) {
-            costs.add(lane);
+            Optional<CostModel> model = calibration == null ? Optional.empty()
+                    : calibration.model(lane.name, batch.kernel(), batch.isCausal());
+            costs.add(lane.cost(model.orElse(null)));
         }
         return costs;
     }
@@ -300,53 +295,48 @@ public final class SplitEngine implements BackendEngine {
 
     private record LaneRun(float[] output, StageTimes times, long nanos) {}
 
-    /** A lane's time from the calibration's model for this kind of call. */
-    private record Calibrated(CostModel model) implements ProblemShares.LaneCost {
-        @Override
-        public double fixedNanos() {
-            return model.fixedNanos();
-        }
-
+    /** A lane's predicted time: a fixed cost and a cost per unit of work (elements + sort units), or a calibrated model. */
+    private record LaneTime(double fixedNanos, double nanosPerUnit, CostModel model) implements ProblemShares.LaneCost {
         @Override
         public double nanos(ProblemWork problem) {
-            return model.variableNanos(problem);
+            return model != null ? model.variableNanos(problem) : nanosPerUnit * (problem.elements() + problem.sortUnits());
         }
     }
 
     /**
-     * A backend, its thread, and its measured time per unit of work (elements + sort units) from the
-     * calls so far: the division's fallback without a calibration. Starts at 1 (equal speeds).
+     * A backend, its thread, and its measured time per unit of work (elements + sort units) above the
+     * calibration's fixed cost, from the calls so far (half the last estimate, half the new: one noisy
+     * call does not swing it).
      */
-    private static final class Lane implements ProblemShares.LaneCost {
+    private static final class Lane {
         final String name;
         final ExecutorService thread;
         BackendEngine engine;
-        double nanosPerUnit = 1;
+        double nanosPerUnit;
         boolean measured;
+        double fixedNanos;
 
         Lane(String name, ExecutorService thread) {
             this.name = name;
             this.thread = thread;
         }
 
-        /** Folds a call's measured rate in (half the old estimate, half the new: one noisy call does not swing it). */
+        /** This lane's time model for a call whose calibrated model is {@code model} (null: none). */
+        ProblemShares.LaneCost cost(CostModel model) {
+            fixedNanos = model == null ? 0 : model.fixedNanos();
+            if (measured) {
+                return new LaneTime(fixedNanos, nanosPerUnit, null);
+            }
+            return model != null ? new LaneTime(model.fixedNanos(), 0, model) : new LaneTime(0, 1, null);
+        }
+
         void learn(ProblemWork part, long nanos) {
             double units = part.elements() + part.sortUnits();
             if (units > 0 && nanos > 0) {
-                double rate = nanos / units;
+                double rate = Math.max(0, nanos - fixedNanos) / units;
                 nanosPerUnit = measured ? (nanosPerUnit + rate) / 2 : rate;
                 measured = true;
             }
-        }
-
-        @Override
-        public double fixedNanos() {
-            return 0;
-        }
-
-        @Override
-        public double nanos(ProblemWork problem) {
-            return nanosPerUnit * (problem.elements() + problem.sortUnits());
         }
     }
 }

@@ -11,6 +11,7 @@ import dev.slicedattention.DeviceKind;
 import dev.slicedattention.SlicedAttention;
 import dev.slicedattention.calibration.Calibration;
 import dev.slicedattention.calibration.CostModel;
+import dev.slicedattention.calibration.ProblemWork;
 import dev.slicedattention.error.DeviceFailureException;
 import dev.slicedattention.error.UnknownBackendException;
 import dev.slicedattention.spi.BackendEngine;
@@ -154,6 +155,29 @@ class SplitEngineTest {
     }
 
     @Test
+    void measuredTimesMoveTheSharesTowardTheFasterBackend() {
+        // No calibration: the first call halves the problems; "slow" then measures 8x the time per unit of work.
+        try (SplitEngine split = SplitEngine.open(List.of("fast", "slow"), name -> new Recording(name, new ArrayList<>()) {
+            @Override
+            public float[] forward(AttentionBatch batch, StageTimes times) {
+                ProblemWork[] work = ProblemWork.perProblem(batch);
+                ProblemWork sum = ProblemWork.sum(work, 0, work.length);
+                long end = System.nanoTime() + (long) ((name.equals("slow") ? 800 : 100) * (sum.elements() + sum.sortUnits()));
+                while (System.nanoTime() < end) {
+                    Thread.onSpinWait();
+                }
+                return new float[batch.outputLength()];
+            }
+        }, null)) {
+            AttentionBatch batch = batch(16, 64);
+            split.forward(batch, new StageTimes());
+            assertEquals(8, split.lastShares().get(0).problems(), split.lastShares().toString());
+            split.forward(batch, new StageTimes());
+            assertTrue(split.lastShares().get(0).problems() >= 12, split.lastShares().toString());
+        }
+    }
+
+    @Test
     void aFailingBackendFailsTheCallWithItsNameAndNoOutput() {
         List<String> closed = new CopyOnWriteArrayList<>();
         AttentionBatch batch = batch(4, 64);
@@ -209,8 +233,8 @@ class SplitEngineTest {
      * A test double: a CPU "backend" whose output is the problem's own query rows' first values, so
      * any misplaced slice shows; {@code broken} fails as a device would.
      */
-    private static final class Recording implements BackendEngine {
-        private final String name;
+    private static class Recording implements BackendEngine {
+        final String name;
         private final List<String> closed;
         private final List<String> threads;
 
