@@ -19,8 +19,9 @@ import java.util.function.Function;
 /**
  * The timed sweep behind a {@link Calibration}: every backend in turn (opened, timed, closed), every
  * mode, the plan's points. Each point: one warm-up call (JIT, a device's plan and kernel compilation),
- * then at least {@code minCalls} timed calls — more while the point's share of the budget lasts, up
- * to 15 — and their median, whole calls as the caller sees them (transfers included). Gaussian
+ * then timed calls — at least one, {@code minCalls} while the mode's share of the budget lasts, more
+ * while the point's share lasts, up to 15 — and their median, whole calls as the caller sees them
+ * (transfers included). Gaussian
  * inputs; the bump's bandwidth is half the spread of the projected keys, as the showcase's.
  */
 public final class CalibrationSweep {
@@ -88,13 +89,12 @@ public final class CalibrationSweep {
             engine.forward(batch, ignored);                      // warm-up
             long pointEnd = Math.max(System.nanoTime(), System.nanoTime() + (modeEnd - System.nanoTime()) / (plan.points().size() - i));
             List<Double> calls = new ArrayList<>();
-            while (calls.size() < plan.minCalls() || (calls.size() < MAX_CALLS && System.nanoTime() < pointEnd)) {
+            // At least one timed call; up to minCalls while the mode's time lasts; more while the point's share lasts.
+            while (calls.isEmpty() || (calls.size() < plan.minCalls() ? System.nanoTime() < modeEnd
+                    : calls.size() < MAX_CALLS && System.nanoTime() < pointEnd)) {
                 long t0 = System.nanoTime();
                 engine.forward(batch, new StageTimes());
                 calls.add((double) (System.nanoTime() - t0));
-                if (System.nanoTime() > modeEnd && !calls.isEmpty()) {
-                    break;
-                }
             }
             double median = median(calls);
             points.add(new Calibration.Point(heads, n, plan.d(), plan.e(), median / 1e6));

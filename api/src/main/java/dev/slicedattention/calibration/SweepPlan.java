@@ -13,7 +13,7 @@ import java.util.List;
  * @param points    P and n of each point, in the order timed
  * @param modes     the kinds of call, most used first: both kernels, then their causal forms
  * @param budget    the whole sweep's time
- * @param minCalls  timed calls per point at least (after one warm-up call); their median is the point
+ * @param minCalls  timed calls per point (after one warm-up call) while the mode's time lasts; their median is the point
  */
 public record SweepPlan(List<int[]> points, int d, int e, List<Mode> modes, Duration budget, int minCalls) {
     /** A kind of call. */
