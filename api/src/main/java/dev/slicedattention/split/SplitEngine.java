@@ -89,12 +89,11 @@ public final class SplitEngine implements BackendEngine {
                 }
             }
         }
-        SplitEngine engine = new SplitEngine(failure == null ? lanes : List.of(), calibration);
         if (failure != null) {
             closeAll(lanes);
             throw failure;
         }
-        return engine;
+        return new SplitEngine(lanes, calibration);
     }
 
     @Override
@@ -280,9 +279,6 @@ public final class SplitEngine implements BackendEngine {
     }
 
     private static BackendInfo combinedInfo(List<Lane> lanes) {
-        if (lanes.isEmpty()) {
-            return null;
-        }
         List<BackendInfo> infos = lanes.stream().map(lane -> lane.engine.info()).toList();
         StringBuilder name = new StringBuilder(PREFIX + ":"), device = new StringBuilder(), runtime = new StringBuilder();
         DeviceKind kind = DeviceKind.CPU;
