@@ -2,12 +2,15 @@ package dev.slicedattention;
 
 import dev.slicedattention.spi.BackendEngine;
 import dev.slicedattention.spi.TensorBatch;
+import dev.slicedattention.split.SplitEngine;
+import dev.slicedattention.split.SplitShare;
 import dev.slicedattention.timing.StageTimes;
 import dev.slicedattention.validation.AttentionBatch;
 import dev.slicedattention.validation.AttentionOptions;
 import dev.slicedattention.validation.FiniteCheck;
 import dev.slicedattention.validation.OutputRange;
 import dev.slicedattention.validation.SpotCheck;
+import java.util.List;
 import java.util.function.Function;
 
 /**
@@ -75,6 +78,14 @@ public final class Backend implements AutoCloseable {
     /** Queries per problem that each forward call checks; 0 when the check is off. */
     public int spotCheckQueries() {
         return spotChecks;
+    }
+
+    /**
+     * For a {@code split:...} backend, how its last call's problems were shared among its backends and
+     * how long each took; empty for any other backend, or before the first call.
+     */
+    public List<SplitShare> lastSplit() {
+        return engine instanceof SplitEngine split ? split.lastShares() : List.of();
     }
 
     /** The backend and device this handle runs on. */

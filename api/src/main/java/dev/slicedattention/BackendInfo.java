@@ -22,7 +22,9 @@ public record BackendInfo(String name, String family, String deviceName, DeviceK
      * ({@link TolerancePolicy#BLOCKED_FLOAT32}).
      */
     public TolerancePolicy tolerancePolicy() {
-        return family.startsWith("jvm") ? TolerancePolicy.SEQUENTIAL_FLOAT32 : TolerancePolicy.BLOCKED_FLOAT32;
+        // A split ("split:tornado:0:0+jvm-par") is judged as its loosest part: a device's when it holds one.
+        boolean jvmOnly = family.startsWith("jvm") || (family.equals("split") && !name.contains("tornado"));
+        return jvmOnly ? TolerancePolicy.SEQUENTIAL_FLOAT32 : TolerancePolicy.BLOCKED_FLOAT32;
     }
 
     /** The name and the device, as messages give them: {@code tornado:0:0 (NVIDIA H200)}. */

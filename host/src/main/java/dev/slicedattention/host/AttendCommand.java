@@ -55,8 +55,9 @@ final class AttendCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "O.npy", description = "Output file (float32 .npy).")
     Path out;
 
-    @Option(names = "--backend", paramLabel = "NAME", description = "Backend (default: the fastest available, ${DEFAULT-VALUE}).")
-    String backend = SlicedAttention.FASTEST;
+    @Option(names = "--backend", paramLabel = "NAME", description = "Backend (default: ${DEFAULT-VALUE}, the one this machine's "
+            + "calibration predicts fastest for the call; split:A,B divides the problems among several at once).")
+    String backend = SlicedAttention.AUTO;
 
     @Option(names = "--force", description = "Replace --out if it exists.")
     boolean force;
@@ -87,7 +88,7 @@ final class AttendCommand implements Callable<Integer> {
         AttentionOptions options = chosen;
         TensorBatch batch = TensorBatch.of(queries, keys, values, direction, options);
         long read = System.nanoTime();
-        try (Backend opened = spotCheck.apply(SlicedAttention.open(backend))) {
+        try (Backend opened = spotCheck.apply(CalibrationProgress.open(backend, console, this.options))) {
             long opening = System.nanoTime();
             ForwardResult result = opened.run(batch);
             long computed = System.nanoTime();

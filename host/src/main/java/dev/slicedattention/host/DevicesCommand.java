@@ -2,13 +2,15 @@ package dev.slicedattention.host;
 
 import dev.slicedattention.BackendInfo;
 import dev.slicedattention.SlicedAttention;
+import dev.slicedattention.calibration.CalibrationStore;
 import dev.slicedattention.spi.BackendProvider;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
-@Command(name = "devices", mixinStandardHelpOptions = true, description = "List every backend available here: device, kind, memory, runtime.",
+@Command(name = "devices", mixinStandardHelpOptions = true, description = "List every backend available here (device, kind, memory, runtime) and the calibration auto and split use.",
         footer = {"%nExample:%n  scripts/sliced-attention devices", ExitCode.FOOTER})
 final class DevicesCommand implements Callable<Integer> {
     @Mixin
@@ -45,7 +47,26 @@ final class DevicesCommand implements Callable<Integer> {
                     + "TornadoVM SDK (scripts/sliced-attention finds it in the usual places, or set TORNADOVM_HOME) "
                     + "and run this script again; see README.md.");
         }
+        printCalibration();
         return ExitCode.OK;
+    }
+
+    /** Where the calibration of 'auto' is stored, and what it holds, or why it will be measured again. */
+    private void printCalibration() {
+        List<String> names = SlicedAttention.backends().stream().map(BackendInfo::name).toList();
+        console.out().println();
+        switch (SlicedAttention.calibrationStore().load(names)) {
+            case CalibrationStore.Loaded.Valid valid -> {
+                console.out().println("calibration (auto, split): " + valid.file());
+                CalibrationTable.print(valid.calibration(), console.out());
+            }
+            case CalibrationStore.Loaded.Missing missing -> console.out().println("calibration (auto, split): none yet at "
+                    + missing.file() + "; 'auto' measures on first use, or run scripts/sliced-attention calibrate");
+            case CalibrationStore.Loaded.Stale stale -> console.out().println("calibration (auto, split): " + stale.file()
+                    + " is stale (" + stale.reason() + "); 'auto' measures again on first use, or run scripts/sliced-attention calibrate");
+            case CalibrationStore.Loaded.Corrupt corrupt -> console.out().println("calibration (auto, split): refusing "
+                    + corrupt.file() + ": " + corrupt.reason() + "; 'auto' measures again on first use, or run scripts/sliced-attention calibrate");
+        }
     }
 
     static String gib(long bytes) {

@@ -57,8 +57,9 @@ final class LayerCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "O.npy", description = "Output file (float32 .npy, [B, T, hidden]).")
     Path out;
 
-    @Option(names = "--backend", paramLabel = "NAME", description = "Backend of the kernel stage (default: the fastest available).")
-    String backend = SlicedAttention.FASTEST;
+    @Option(names = "--backend", paramLabel = "NAME", description = "Backend of the kernel stage (default: ${DEFAULT-VALUE}, the one "
+            + "this machine's calibration predicts fastest for the call).")
+    String backend = SlicedAttention.AUTO;
 
     @Option(names = "--force", description = "Replace --out if it exists.")
     boolean force;
@@ -82,7 +83,7 @@ final class LayerCommand implements Callable<Integer> {
                 .withHeadLayout(authorsHeadLayout ? HeadLayout.AUTHORS : HeadLayout.INTENDED);
         Tensor hidden = Tensor.readNpy(x);
         Tensor padding = mask == null ? null : Tensor.readNpy(mask);
-        try (Backend opened = spotCheck.apply(SlicedAttention.open(backend))) {
+        try (Backend opened = spotCheck.apply(CalibrationProgress.open(backend, console, this.options))) {
             Layer.Result result = layer.forward(opened, hidden, padding);
             result.output().writeNpy(out);
             console.err().printf("layer: %s%s kernel, %d heads%s on %s (%s), output %s -> %s (dense %.1f ms, projection %.1f ms, "

@@ -58,6 +58,7 @@ public final class Main implements Callable<Integer> {
         CommandLine commandLine = new CommandLine(new Main(console), factory)
                 .addSubcommand(new CommandLine(new ShowcaseCommand(console), factory))
                 .addSubcommand(new CommandLine(new DevicesCommand(console), factory))
+                .addSubcommand(new CommandLine(new CalibrateCommand(console), factory))
                 .addSubcommand(new CommandLine(new InfoCommand(console), factory))
                 .addSubcommand(new CommandLine(new AttendCommand(console), factory))
                 .addSubcommand(new CommandLine(new LayerCommand(console), factory))

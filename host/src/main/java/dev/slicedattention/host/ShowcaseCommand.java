@@ -71,7 +71,8 @@ final class ShowcaseCommand implements Callable<Integer> {
     double timeBudget = 0.5;
 
     @Option(names = "--backends", split = ",", paramLabel = "NAME",
-            description = "Backends to run (default: every available one; jvm-seq always runs as the baseline).")
+            description = "Backends to run (default: every available one; jvm-seq always runs as the baseline); "
+                    + "split:A,B runs each call's problems on several at once, beside them.")
     List<String> backends = List.of();
 
     @Option(names = "--softmax-max", paramLabel = "N",
@@ -129,6 +130,7 @@ final class ShowcaseCommand implements Callable<Integer> {
     private int sweep(InputGenerator inputs, Path folder, Path kernels) throws IOException {
         try (BackendSet set = BackendSet.open(backends)) {
             List<RunRecord> records = new ArrayList<>();
+            List<SplitRecord> splits = new ArrayList<>();
             try (Progress progress = Progress.start(console, options, "showcase", (long) sizes.size() * set.backends().size())) {
                 for (int n : sizes) {
                     AttentionBatch plain = inputs.generate(new Shape(heads, n, n, dim, valueDim), seed + n);
@@ -142,6 +144,9 @@ final class ShowcaseCommand implements Callable<Integer> {
                             seqTotal = record.totalMillis();
                         }
                         records.add(record);
+                        if (!backend.lastSplit().isEmpty()) {
+                            splits.add(SplitRecord.of(backend.info().name(), heads, n, backend.lastSplit()));
+                        }
                     }
                 }
             }
@@ -154,7 +159,11 @@ final class ShowcaseCommand implements Callable<Integer> {
                     new RunConfig(sizes, heads, dim, valueDim, repeats, set.names(), kernel.kernelId(), kernel.bandwidthText()),
                     records, dumps);
             print(results);
+            splits.forEach(split -> split.print(console.out()));
             ResultsIO.write(folder, results);
+            if (!splits.isEmpty()) {
+                SplitRecord.write(folder, splits);
+            }
             Path index = ReportWriter.write(folder, results);
             console.out().println();
             if (sizes.stream().anyMatch(n -> n > softmaxMax)) {
