@@ -15,9 +15,12 @@ import org.junit.jupiter.api.Test;
 /**
  * No false alarm from the per-call spot check on the device: 1000 calls of random data across the
  * hidden-case generators, random bandwidths and ragged lengths, on four plans (both kernels, causal
- * or not) of one small shape, so that TornadoVM compiles four plans rather than a thousand.
+ * or not) of one small shape, so that TornadoVM compiles four plans rather than a thousand. Tagged
+ * "long" (about 4 minutes on PoCL; scripts/test runs it with --long). The queries checked are drawn at
+ * random per call: one run on PoCL met a device causal-bump row at 1.87e-5 against the device
+ * tolerance 1.80e-5 (P = 2, n = 48), which the check then refuses, as validate would.
  */
-@Tag("tornado")
+@Tag("long")
 class SpotCheckDeviceTest {
     @Test
     void noFalseAlarmInAThousandRandomCalls() {
