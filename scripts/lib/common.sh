@@ -276,8 +276,7 @@ sa_find_tornado() {
     export SA_TORNADO_STATUS SA_TORNADO_NOTE
     return 0
   fi
-  # sa_tornado_check_sdk left sdk_* for the SDK found (the loop stopped on it).
-  sa_tornado_check_sdk "$found"
+  # sa_tornado_check_sdk left sdk_* for the SDK found (the search stopped on it): no second check.
   if ! argfile="$(sa_tornado_argfile "$found")"; then
     unset TORNADOVM_HOME
     SA_TORNADO_STATUS=unusable
